@@ -1,0 +1,93 @@
+"""The application factory: core plugins and middleware, plus one Litestar plugin per enabled module.
+
+No module is named here: modules arrive through :func:`confer.core.modules.resolve_modules` (DESIGN §2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.stores.redis import RedisStore
+
+from confer.core.dependencies import DEPENDENCIES
+from confer.core.errors import EXCEPTION_HANDLERS
+from confer.core.health import healthz, readyz
+from confer.core.jobs import run_worker
+from confer.core.modules import ModulePlugin
+from confer.core.observability import configure_logging, request_id_middleware
+from confer.core.runtime import Runtime
+from confer.settings import Settings, load_settings
+from confer.web import web_client_handlers
+
+WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+UNMETERED_PATHS = ["/healthz", "/readyz", "/metrics"]
+
+
+def app_from_environment() -> Litestar:
+    """The factory ``confer serve`` hands to uvicorn (each worker process builds its own app)."""
+    return create_app(load_settings())
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker_in_process: bool = False) -> Litestar:
+    """Build the ASGI app. Pass ``runtime`` to share clients (tests, ``confer dev``); otherwise one is built here.
+    ``run_worker_in_process`` runs the job worker and outbox relay inside the app (``confer dev``: one process)."""
+    configure_logging(settings)
+    runtime = runtime or Runtime.build(settings, environ=dict(os.environ))
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await runtime.start()
+        stopping = asyncio.Event()
+        worker = asyncio.create_task(run_worker(runtime, stopping)) if run_worker_in_process else None
+        try:
+            yield
+        finally:
+            stopping.set()
+            if worker is not None:
+                await worker
+            await runtime.stop()
+
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_per_minute),
+        store="rate_limit",
+        exclude=UNMETERED_PATHS,
+    )
+    return Litestar(
+        route_handlers=[healthz, readyz, PrometheusController, *web_client_handlers(WEB_DIST)],
+        plugins=[ModulePlugin(module) for module in runtime.modules],
+        dependencies=DEPENDENCIES,
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        middleware=[request_id_middleware, PrometheusConfig(app_name="confer").middleware, rate_limit.middleware],
+        stores={"rate_limit": RedisStore(runtime.redis, namespace=runtime.key("rate-limit"))},
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        request_max_body_size=settings.max_request_bytes,
+        openapi_config=_openapi(),
+        state=State({"runtime": runtime}),
+        lifespan=[lifespan],
+        debug=False,
+    )
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Confer API",
+        version="1",
+        description="Consultations and classes by video. Errors are RFC 9457 application/problem+json.",
+        path="/api/docs",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+    )

@@ -1,0 +1,246 @@
+"""The ``confer`` command: dev, serve, worker, migrate, seed-demo, create-admin, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import os
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+import uvicorn
+
+from confer.core import db
+from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
+from confer.core.errors import ConferError
+from confer.core.jobs import run_worker
+from confer.core.modules import ModuleError
+from confer.core.runtime import Runtime
+from confer.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except (SettingsError, ModuleError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    except ConferError as exc:
+        sys.stderr.write(f"confer: {exc.title}: {exc.detail or ''}\n")
+        return 1
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="confer", description="Consultations and classes by video, self-hosted.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    dev = commands.add_parser("dev", help="run everything on this machine (embedded PostgreSQL/Redis, demo data)")
+    dev.add_argument("--port", type=int, help="port to serve on (default CONFER_PORT or 8000)")
+    dev.set_defaults(handler=cmd_dev)
+    commands.add_parser("serve", help="serve the API in production (external services)").set_defaults(handler=cmd_serve)
+    commands.add_parser("worker", help="run the job worker and the outbox relay").set_defaults(handler=cmd_worker)
+    commands.add_parser("migrate", help="apply pending database migrations").set_defaults(handler=cmd_migrate)
+    commands.add_parser("seed-demo", help="add the demo data (idempotent)").set_defaults(handler=cmd_seed_demo)
+    admin = commands.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.set_defaults(handler=cmd_create_admin)
+    commands.add_parser("check", help="report configuration and connectivity").set_defaults(handler=cmd_check)
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------------------------------------------
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    environ = {"CONFER_ENV": "dev", "CONFER_LOG_JSON": "false", **os.environ}
+    if args.port:
+        environ["CONFER_PORT"] = str(args.port)
+    data_dir = Path(environ.get("CONFER_DATA_DIR", ".confer")).resolve()
+    environ["CONFER_DATA_DIR"] = str(data_dir)
+    services = EmbeddedServices()
+    try:
+        if not environ.get("CONFER_DATABASE_URL"):
+            with _step(f"Starting embedded PostgreSQL in {data_dir / 'postgres'}"):
+                environ["CONFER_DATABASE_URL"] = start_postgres(data_dir, services)
+        if not environ.get("CONFER_REDIS_URL"):
+            with _step(f"Starting embedded Redis in {data_dir / 'redis'}"):
+                environ["CONFER_REDIS_URL"] = start_redis(data_dir, services)
+        settings = load_settings(environ)
+        demo_lines = asyncio.run(_prepare(settings, environ))
+        _say_where_everything_is(settings, services, demo_lines)
+        from confer.app import create_app
+
+        app = create_app(settings, runtime=Runtime.build(settings, environ=environ), run_worker_in_process=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    finally:
+        services.stop()
+    return 0
+
+
+async def _prepare(settings: Settings, environ: dict[str, str]) -> list[str]:
+    async def work(runtime: Runtime) -> list[str]:
+        with _step("Applying database migrations"):
+            await db.migrate(runtime.registry)
+        with _step("Adding demo data (once)"):
+            return await _seed(runtime)
+
+    return await _with_runtime(settings, work, environ)
+
+
+def _say_where_everything_is(settings: Settings, services: EmbeddedServices, demo_lines: list[str]) -> None:
+    url = f"http://{'localhost' if settings.host in ('127.0.0.1', '0.0.0.0') else settings.host}:{settings.port}"  # noqa: S104
+    lines = [
+        "",
+        f"Confer is starting at {url}   (API docs: {url}/api/docs)",
+        f"  PostgreSQL: {'embedded, ' + settings.data_dir + '/postgres' if services.database_url else 'CONFER_DATABASE_URL'}",
+        f"  Redis:      {'embedded, ' + settings.data_dir + '/redis' if services.redis_url else 'CONFER_REDIS_URL'}",
+        f"  Mail:       {'SMTP (CONFER_SMTP_URL)' if settings.smtp_url else 'printed here, in this console'}",
+        "  Jobs:       worker running in this process",
+        "  Demo accounts:",
+        *(f"    {line}" for line in demo_lines),
+        "Press Ctrl+C to stop.",
+        "",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_serve(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    Runtime.build(settings, environ=dict(os.environ))  # refuse to start on a bad module set before forking workers
+    uvicorn.run("confer.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, proxy_headers=True, access_log=False, log_level="warning")
+    return 0
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    settings = load_settings()
+
+    async def work(runtime: Runtime) -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        sys.stdout.write(f"confer worker: relaying the outbox and running jobs on queue '{runtime.queue.name}'\n")
+        await run_worker(runtime, stopping)
+
+    asyncio.run(_with_runtime(settings, work))
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = load_settings()
+
+    async def work(runtime: Runtime) -> None:
+        with _step("Applying database migrations"):
+            lines = await db.migrate(runtime.registry)
+        sys.stdout.write("\n".join(f"  {line}" for line in lines) + "\n")
+
+    asyncio.run(_with_runtime(settings, work))
+    return 0
+
+
+def cmd_seed_demo(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    lines = asyncio.run(_with_runtime(settings, _seed))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+async def _seed(runtime: Runtime) -> list[str]:
+    lines: list[str] = []
+    for module in runtime.modules:
+        if module.seed_demo is not None:
+            lines.extend(await module.seed_demo(runtime))
+    return lines
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    password = os.environ.get("CONFER_ADMIN_PASSWORD") or _ask_password()
+    from confer.modules.accounts import service as accounts  # the command needs the accounts module
+
+    async def work(runtime: Runtime) -> None:
+        account = await accounts.create_admin(runtime, args.email, args.name, password)
+        sys.stdout.write(f"Administrator {account.email} created (id {account.id}).\n")
+
+    asyncio.run(_with_runtime(settings, work))
+    return 0
+
+
+def _ask_password() -> str:
+    if not sys.stdin.isatty():
+        raise SettingsError(["CONFER_ADMIN_PASSWORD: set it, or run create-admin in a terminal to be asked"])
+    first = getpass.getpass("Password (10+ characters): ")
+    if getpass.getpass("Again: ") != first:
+        raise SettingsError(["the two passwords differ"])
+    return first
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    sys.stdout.write(f"Settings: {settings!r}\n")
+    runtime = Runtime.build(settings, environ=dict(os.environ))
+    sys.stdout.write(f"Modules:  {', '.join(m.name for m in runtime.modules)}\n")
+    report = asyncio.run(_connectivity(runtime))
+    for name, outcome in report.items():
+        sys.stdout.write(f"  {'ok ' if outcome == 'ok' else 'FAIL'} {name}: {outcome}\n")
+    return 0 if all(outcome == "ok" for outcome in report.values()) else 1
+
+
+async def _connectivity(runtime: Runtime) -> dict[str, str]:
+    report: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(runtime.start(pool_size=1), timeout=10)
+        report["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - reported to the operator, not raised
+        report["database"] = f"{type(exc).__name__}: {exc}"
+        return report
+    try:
+        await asyncio.wait_for(runtime.redis.ping(), timeout=5)
+        report["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        report["redis"] = f"{type(exc).__name__}: {exc}"
+    await runtime.stop()
+    return report
+
+
+# --- plumbing ---------------------------------------------------------------------------------------------------------
+
+async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]],
+                        environ: Mapping[str, str] | None = None) -> T:
+    runtime = Runtime.build(settings, environ=dict(environ if environ is not None else os.environ))
+    await runtime.start(pool_size=4)
+    try:
+        return await work(runtime)
+    finally:
+        await runtime.stop()
+
+
+@contextlib.contextmanager
+def _step(what: str) -> Iterator[None]:
+    """Show a long step as it happens, and how long it took."""
+    sys.stdout.write(f"-> {what} ... ")
+    sys.stdout.flush()
+    started = time.perf_counter()
+    try:
+        yield
+    except BaseException:
+        sys.stdout.write("failed\n")
+        raise
+    sys.stdout.write(f"done ({time.perf_counter() - started:.1f} s)\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

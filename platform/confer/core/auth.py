@@ -1,0 +1,171 @@
+"""Access tokens (DESIGN §6): short-lived EdDSA JWTs with a ``kid``, and the ``Principal`` every module receives.
+
+Signing uses one key; verification accepts several (the signing key's public half plus retired ones listed in
+settings), so keys rotate without signing anyone out. The algorithm list is fixed here, never read from the token.
+A session revoked before its access token expires is refused through a short-lived Redis mark.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from uuid import UUID
+
+import jwt
+import msgspec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from litestar.connection import ASGIConnection
+from redis.asyncio import Redis
+
+from confer.core.clock import Clock
+from confer.core.errors import Forbidden, Unauthenticated
+from confer.settings import Settings
+
+ALGORITHM = "EdDSA"
+TOKEN_TYPE = "at+jwt"
+Role = Literal["client", "professional", "admin"]
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling: the user, the session their token belongs to, and their role."""
+
+    user_id: UUID
+    session_id: UUID
+    role: Role
+
+    def require_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}")
+
+
+class TokenKeys:
+    """The signing key and every key a token may be verified with, by ``kid``."""
+
+    def __init__(self, signing_key: Ed25519PrivateKey, signing_kid: str, retired: dict[str, Ed25519PublicKey]) -> None:
+        self.signing_key = signing_key
+        self.signing_kid = signing_kid
+        self.verification_keys = {**retired, signing_kid: signing_key.public_key()}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenKeys:
+        retired = {kid: _load_public(pem) for kid, pem in settings.jwt_verification_keys.items()}
+        if settings.jwt_signing_key:
+            private = serialization.load_pem_private_key(settings.jwt_signing_key.encode(), password=None)
+            if not isinstance(private, Ed25519PrivateKey):
+                raise ValueError("CONFER_JWT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM)")
+            return cls(private, settings.jwt_signing_kid, retired)
+        if settings.env == "production":
+            raise ValueError("CONFER_JWT_SIGNING_KEY is required in production")
+        return cls(_development_key(Path(settings.data_dir)), settings.jwt_signing_kid, retired)
+
+
+def _load_public(pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("CONFER_JWT_VERIFICATION_KEYS must hold Ed25519 public keys (PEM)")
+    return key
+
+
+def _development_key(data_dir: Path) -> Ed25519PrivateKey:
+    """A key kept under the data directory, so that ``confer dev`` restarts keep people signed in."""
+    path = data_dir / "jwt-signing-key.pem"
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if isinstance(key, Ed25519PrivateKey):
+            return key
+    key = Ed25519PrivateKey.generate()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(generate_pem(key))
+    path.chmod(0o600)
+    return key
+
+
+def generate_pem(key: Ed25519PrivateKey | None = None) -> bytes:
+    key = key or Ed25519PrivateKey.generate()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+class AccessTokens:
+    """Issues and verifies access tokens against the settings' issuer, audience and lifetime."""
+
+    def __init__(self, keys: TokenKeys, settings: Settings, clock: Clock) -> None:
+        self._keys = keys
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._lifetime = settings.access_token_seconds
+        self._clock = clock
+
+    @property
+    def lifetime_seconds(self) -> int:
+        return self._lifetime
+
+    def issue(self, principal: Principal) -> str:
+        now = int(self._clock.now().timestamp())
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": str(principal.user_id),
+            "sid": str(principal.session_id),
+            "role": principal.role,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._lifetime,
+        }
+        headers = {"kid": self._keys.signing_kid, "typ": TOKEN_TYPE}
+        return jwt.encode(claims, self._keys.signing_key, algorithm=ALGORITHM, headers=headers)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            key = self._keys.verification_keys.get(str(header.get("kid")))
+            if key is None or header.get("typ") != TOKEN_TYPE:
+                raise Unauthenticated("the access token is not one of ours")
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                # Expiry is checked against the app's clock below, not the host's.
+                options={"require": ["iss", "aud", "sub", "sid", "exp", "iat"], "verify_exp": False,
+                         "verify_nbf": False, "verify_iat": False},
+            )
+        except jwt.PyJWTError:
+            raise Unauthenticated("the access token is invalid") from None
+        self._check_lifetime(claims, self._clock.now())
+        try:
+            return Principal(user_id=UUID(claims["sub"]), session_id=UUID(claims["sid"]), role=claims["role"])
+        except (KeyError, ValueError):
+            raise Unauthenticated("the access token is invalid") from None
+
+    @staticmethod
+    def _check_lifetime(claims: dict[str, Any], now: datetime) -> None:
+        timestamp = now.timestamp()
+        if not isinstance(claims["exp"], int) or claims["exp"] <= timestamp:
+            raise Unauthenticated("the access token has expired")
+        if int(claims.get("nbf", claims["iat"])) > timestamp + 30:
+            raise Unauthenticated("the access token is not valid yet")
+
+
+def revoked_session_key(namespace: str, session_id: UUID) -> str:
+    return f"{namespace}:revoked-session:{session_id}"
+
+
+async def mark_sessions_revoked(redis: Redis, namespace: str, session_ids: list[UUID], ttl_seconds: int) -> None:
+    """Refuse the access tokens of these sessions until they would have expired anyway."""
+    if not session_ids:
+        return
+    async with redis.pipeline(transaction=False) as pipe:
+        for session_id in session_ids:
+            pipe.set(revoked_session_key(namespace, session_id), b"1", ex=ttl_seconds)
+        await pipe.execute()
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send an access token as `Authorization: Bearer <token>`")
+    return token.strip()

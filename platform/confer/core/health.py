@@ -1,0 +1,42 @@
+"""Liveness and readiness (DESIGN §5): ``/healthz`` needs nothing, ``/readyz`` needs PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+
+import msgspec
+from litestar import Response, get
+
+from confer.core.runtime import Runtime
+from confer.core.tables import OutboxEvent
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+class Health(msgspec.Struct):
+    status: str
+    checks: dict[str, str] = {}
+
+
+@get("/healthz", include_in_schema=False, sync_to_thread=False)
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@get("/readyz", include_in_schema=False)
+async def readyz(runtime: Runtime) -> Response[Health]:
+    checks = {
+        "database": await _check(OutboxEvent.raw("SELECT 1").run()),
+        "redis": await _check(runtime.redis.ping()),
+    }
+    ready = all(result == "ok" for result in checks.values())
+    return Response(Health(status="ok" if ready else "unavailable", checks=checks), status_code=200 if ready else 503)
+
+
+async def _check(probe: Awaitable[object]) -> str:
+    try:
+        await asyncio.wait_for(probe, timeout=CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the kind is enough for an operator
+        return f"failed: {type(exc).__name__}"
+    return "ok"

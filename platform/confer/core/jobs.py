@@ -1,0 +1,134 @@
+"""Jobs on saq (Redis) and the outbox relay that feeds them (DESIGN §7).
+
+The relay takes committed outbox events in order, enqueues one ``deliver_event`` job per (event, subscriber) with a
+job key made of both (so a relay that crashes after enqueueing does not enqueue twice), and marks the events
+relayed. A delivery runs its handler and records its dedupe key in the same transaction, so a retried or repeated
+delivery changes nothing twice; failures are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+import structlog
+from saq import Job, Worker
+
+from confer.core.events import EventEnvelope
+from confer.core.modules import Module, Subscriber
+from confer.core.runtime import Runtime
+from confer.core.tables import HandledEvent, OutboxEvent
+
+log = structlog.get_logger("confer.jobs")
+
+DELIVERY_RETRIES = 8
+RELAY_BATCH = 200
+
+
+def subscriber_name(module: Module, handler: Subscriber) -> str:
+    return f"{module.name}.{getattr(handler, '__name__', type(handler).__name__)}"
+
+
+def subscribers_by_topic(modules: Sequence[Module]) -> dict[str, dict[str, Subscriber]]:
+    index: dict[str, dict[str, Subscriber]] = {}
+    for module in modules:
+        for topic, handlers in module.subscribers.items():
+            for handler in handlers:
+                index.setdefault(topic, {})[subscriber_name(module, handler)] = handler
+    return index
+
+
+async def relay_outbox(runtime: Runtime, *, batch: int = RELAY_BATCH) -> int:
+    """Hand up to ``batch`` unrelayed events to the queue; return how many were taken."""
+    index = subscribers_by_topic(runtime.modules)
+    async with runtime.engine.transaction():
+        rows = await OutboxEvent.raw(
+            "SELECT id, topic, payload FROM outbox_event WHERE relayed_at IS NULL "
+            "ORDER BY id LIMIT {} FOR UPDATE SKIP LOCKED",
+            batch,
+        )
+        for row in rows:
+            for name in index.get(row["topic"], {}):
+                await runtime.queue.enqueue(_delivery_job(row, name))
+        if rows:
+            await OutboxEvent.raw(
+                "UPDATE outbox_event SET relayed_at = now() WHERE id = ANY({})", [row["id"] for row in rows]
+            )
+    return len(rows)
+
+
+def _delivery_job(row: Mapping[str, Any], subscriber: str) -> Job:
+    payload = row["payload"]
+    return Job(
+        function="deliver_event",
+        kwargs={"event_id": row["id"], "topic": row["topic"], "subscriber": subscriber,
+                "payload": msgspec.json.decode(payload) if isinstance(payload, str | bytes) else payload},
+        key=f"event-{row['id']}-{subscriber}",
+        retries=DELIVERY_RETRIES,
+        retry_delay=1.0,
+        retry_backoff=True,
+        timeout=60,
+    )
+
+
+async def deliver_event(ctx: dict[str, Any], *, event_id: int, topic: str, subscriber: str,
+                        payload: dict[str, Any]) -> None:
+    """saq job: run one subscriber for one event, at most once to completion."""
+    runtime: Runtime = ctx["runtime"]
+    handler = subscribers_by_topic(runtime.modules).get(topic, {}).get(subscriber)
+    if handler is None:
+        log.warning("event_without_subscriber", topic=topic, subscriber=subscriber, event_id=event_id)
+        return
+    envelope = EventEnvelope(event_id=event_id, topic=topic, payload=payload, dedupe_key=f"{event_id}:{subscriber}")
+    async with runtime.engine.transaction():
+        claimed = await HandledEvent.raw(
+            "INSERT INTO handled_event (key) VALUES ({}) ON CONFLICT (key) DO NOTHING RETURNING key",
+            envelope.dedupe_key,
+        )
+        if not claimed:
+            return
+        await handler(runtime, envelope)
+    log.info("event_delivered", topic=topic, subscriber=subscriber, event_id=event_id)
+
+
+async def run_relay(runtime: Runtime, stopping: asyncio.Event) -> None:
+    """Relay until ``stopping`` is set; a full batch is followed at once by the next, otherwise wait a poll."""
+    while not stopping.is_set():
+        try:
+            taken = await relay_outbox(runtime)
+        except Exception:  # noqa: BLE001 - the relay must outlive a database or Redis outage
+            log.exception("outbox_relay_failed")
+            taken = 0
+        if taken < RELAY_BATCH:
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=runtime.settings.outbox_poll_seconds)
+            except TimeoutError:
+                pass
+
+
+def build_worker(runtime: Runtime, *, concurrency: int = 10) -> Worker:
+    """The saq worker: event deliveries plus every enabled module's jobs, with the runtime in each job's context."""
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["runtime"] = runtime
+
+    functions: list[Any] = [deliver_event]
+    for module in runtime.modules:
+        functions.extend(module.jobs)
+    return Worker(runtime.queue, functions=functions, concurrency=concurrency, startup=startup)
+
+
+async def run_worker(runtime: Runtime, stopping: asyncio.Event) -> None:
+    """Run the saq worker and the outbox relay together until ``stopping`` is set."""
+    worker = build_worker(runtime)
+    worker_task = asyncio.create_task(worker.start())
+    relay_task = asyncio.create_task(run_relay(runtime, stopping))
+    try:
+        await stopping.wait()
+    finally:
+        await worker.stop()
+        await relay_task
+        worker_task.cancel()
+        await asyncio.gather(worker_task, return_exceptions=True)

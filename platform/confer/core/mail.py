@@ -1,0 +1,83 @@
+"""Outgoing mail: an SMTP backend (aiosmtplib) for real deployments and a console backend for ``confer dev``."""
+
+from __future__ import annotations
+
+import sys
+from email.message import EmailMessage
+from typing import Protocol, TextIO
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+import msgspec
+import structlog
+
+from confer.settings import Settings
+
+log = structlog.get_logger("confer.mail")
+
+
+class Mail(msgspec.Struct, frozen=True):
+    to: str
+    subject: str
+    text: str
+
+
+class Mailer(Protocol):
+    async def send(self, mail: Mail) -> None: ...
+
+
+def _message(sender: str, mail: Mail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message.set_content(mail.text)
+    return message
+
+
+class SmtpMailer:
+    """Sends through an SMTP relay given as ``smtp://user:password@host:port`` (``smtps://`` for implicit TLS)."""
+
+    def __init__(self, url: str, sender: str, *, timeout: float = 15.0) -> None:
+        parts = urlsplit(url)
+        self._hostname = parts.hostname or "localhost"
+        self._implicit_tls = parts.scheme == "smtps"
+        self._port = parts.port or (465 if self._implicit_tls else 25)
+        self._username = unquote(parts.username) if parts.username else None
+        self._password = unquote(parts.password) if parts.password else None
+        self._sender = sender
+        self._timeout = timeout
+
+    async def send(self, mail: Mail) -> None:
+        await aiosmtplib.send(
+            _message(self._sender, mail),
+            hostname=self._hostname,
+            port=self._port,
+            username=self._username,
+            password=self._password,
+            use_tls=self._implicit_tls,
+            start_tls=None,  # upgrade when the server offers STARTTLS
+            timeout=self._timeout,
+        )
+        log.info("mail_sent", subject=mail.subject)
+
+
+class ConsoleMailer:
+    """Writes each mail to the console, so a developer can follow verification and reset links."""
+
+    def __init__(self, sender: str, stream: TextIO | None = None) -> None:
+        self._sender = sender
+        self._stream = stream or sys.stdout
+
+    async def send(self, mail: Mail) -> None:
+        self._stream.write(
+            f"\n----- mail -----\nFrom: {self._sender}\nTo: {mail.to}\nSubject: {mail.subject}\n\n{mail.text}"
+            "----- end of mail -----\n"
+        )
+        self._stream.flush()
+
+
+def mailer_from_settings(settings: Settings) -> Mailer:
+    if settings.smtp_url:
+        return SmtpMailer(settings.smtp_url, settings.mail_from)
+    return ConsoleMailer(settings.mail_from)

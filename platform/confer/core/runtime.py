@@ -1,0 +1,107 @@
+"""The process's shared clients, built once from settings: the app, the worker and the CLI all use one ``Runtime``.
+
+It lives in ``app.state.runtime`` and reaches handlers through dependency injection, and jobs through saq's context;
+nothing here is module-level state.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Litestar
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+from redis.asyncio import Redis
+from saq.queue.redis import RedisQueue
+
+from confer.core import db
+from confer.core.auth import AccessTokens, TokenKeys
+from confer.core.clock import Clock, SystemClock
+from confer.core.mail import Mailer, mailer_from_settings
+from confer.core.modules import Module, resolve_modules
+from confer.settings import Settings, SettingsError, load_section
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class Runtime:
+    """Not a dataclass on purpose: Litestar would try to validate a dataclass injected as a dependency."""
+
+    def __init__(self, *, settings: Settings, modules: list[Module], module_settings: dict[str, msgspec.Struct],
+                 engine: PostgresEngine, registry: AppRegistry, redis: Redis, queue: RedisQueue, clock: Clock,
+                 mailer: Mailer, access_tokens: AccessTokens) -> None:
+        self.settings = settings
+        self.modules = modules
+        self.module_settings = module_settings
+        self.engine = engine
+        self.registry = registry
+        self.redis = redis
+        self.queue = queue
+        self.clock = clock
+        self.mailer = mailer
+        self.access_tokens = access_tokens
+        self.extras: dict[str, Any] = {}
+        """Per-process objects a module keeps for itself (e.g. its password hasher), keyed by name."""
+
+    @classmethod
+    def build(cls, settings: Settings, *, environ: dict[str, str], clock: Clock | None = None,
+              mailer: Mailer | None = None) -> Runtime:
+        """Resolve the modules and read their settings sections; connect nothing yet (see :meth:`start`)."""
+        if not settings.database_url or not settings.redis_url:
+            raise SettingsError(["CONFER_DATABASE_URL and CONFER_REDIS_URL must be set (confer dev sets them itself)"])
+        modules = resolve_modules(settings.modules)
+        clock = clock or SystemClock()
+        engine = db.create_engine(settings.database_url)
+        redis: Redis = Redis.from_url(settings.redis_url)
+        return cls(
+            settings=settings,
+            modules=modules,
+            module_settings=_module_settings(modules, environ),
+            engine=engine,
+            registry=db.configure_piccolo(engine, modules),
+            redis=redis,
+            queue=RedisQueue.from_url(settings.redis_url, name=settings.redis_namespace),
+            clock=clock,
+            mailer=mailer or mailer_from_settings(settings),
+            access_tokens=AccessTokens(TokenKeys.from_settings(settings), settings, clock),
+        )
+
+    @staticmethod
+    def of(app: Litestar) -> Runtime:
+        runtime: Runtime = app.state.runtime
+        return runtime
+
+    def section(self, module: str, kind: type[S]) -> S:
+        value = self.module_settings[module]
+        if not isinstance(value, kind):
+            raise TypeError(f"module '{module}' settings are {type(value).__name__}, not {kind.__name__}")
+        return value
+
+    def key(self, *parts: object) -> str:
+        """A Redis key in this deployment's namespace."""
+        return ":".join([self.settings.redis_namespace, *map(str, parts)])
+
+    async def start(self, *, pool_size: int = 10) -> None:
+        await db.open_pool(self.engine, max_size=pool_size)
+        await self.queue.connect()
+
+    async def stop(self) -> None:
+        await self.queue.disconnect()
+        await self.redis.aclose()
+        await db.close_pool(self.engine)
+
+
+def _module_settings(modules: list[Module], environ: dict[str, str]) -> dict[str, msgspec.Struct]:
+    sections: dict[str, msgspec.Struct] = {}
+    problems: list[str] = []
+    for module in modules:
+        if module.settings is None:
+            continue
+        try:
+            sections[module.name] = load_section(module.settings, f"CONFER_{module.name.upper()}_", environ)
+        except SettingsError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SettingsError(problems)
+    return sections

@@ -1,0 +1,424 @@
+"""Accounts: registration, e-mail verification, sign-in, sessions and passwords (DESIGN §6).
+
+A session is one signed-in device: a family of refresh tokens rotated on every use. A refresh token used twice means
+it leaked, so the whole family ends. Each use case runs in one transaction, with its events written alongside.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+import structlog
+from email_validator import EmailNotValidError, validate_email
+from piccolo.columns.combination import Where
+
+from confer.core import events
+from confer.core.auth import Principal, Role, mark_sessions_revoked
+from confer.core.db import UNIQUE_VIOLATION, is_violation
+from confer.core.errors import Conflict, ConferError, InvalidInput, NotFound, Unauthenticated
+from confer.core.events import EventEnvelope
+from confer.core.mail import Mail
+from confer.core.runtime import Runtime
+from confer.core.timezones import checked_zone
+from confer.modules.accounts import events as topics
+from confer.modules.accounts.passwords import Passwords, weakness
+from confer.modules.accounts.schemas import (
+    AccountOut,
+    AccountUpdate,
+    ChangePasswordIn,
+    LoginIn,
+    RegisterIn,
+    ResetPasswordIn,
+    SessionOut,
+    TokenPair,
+)
+from confer.modules.accounts.tables import Account, AuthSession, EmailToken, RefreshToken
+from confer.modules.accounts.throttle import LoginThrottle
+
+log = structlog.get_logger("confer.accounts")
+
+VERIFY = "verify"
+RESET = "reset"
+TOKEN_LIFETIMES = {VERIFY: timedelta(hours=48), RESET: timedelta(hours=1)}
+FORGOT_PASSWORD_COOLDOWN_SECONDS = 60
+ACCOUNT_COLUMNS = (Account.id, Account.email, Account.name, Account.role, Account.timezone, Account.locale,
+                   Account.avatar_url, Account.email_verified_at, Account.created_at)
+
+
+class EmailTaken(Conflict):
+    type = "email-taken"
+    title = "An account with this e-mail address exists"
+
+
+class InvalidCredentials(Unauthenticated):
+    type = "invalid-credentials"
+    title = "The e-mail address or the password is wrong"
+
+
+class InvalidLink(ConferError):
+    status = 400
+    type = "invalid-token"
+    title = "This link is invalid, used or expired"
+
+
+class ClientInfo(msgspec.Struct, frozen=True):
+    """Where a sign-in comes from, shown in the list of sessions."""
+
+    ip: str
+    user_agent: str
+
+
+# --- registration and e-mail verification -------------------------------------------------------------------------
+
+async def register(runtime: Runtime, data: RegisterIn) -> AccountOut:
+    email = normalized_email(data.email, strict=True)
+    checked_zone("timezone", data.timezone)
+    _check_strength("password", data.password, email, data.name)
+    password_hash = await passwords(runtime).hash(data.password)
+    now = runtime.clock.now()
+    account = Account(id=uuid4(), email=email, password_hash=password_hash, name=data.name.strip(), role=data.role,
+                      timezone=data.timezone, locale=data.locale, created_at=now, updated_at=now)
+    try:
+        async with runtime.engine.transaction():
+            await Account.insert(account).run()
+            await events.publish(topics.REGISTERED, topics.AccountEvent(account_id=account.id))
+    except Exception as exc:
+        if is_violation(exc, UNIQUE_VIOLATION):
+            raise EmailTaken() from None
+        raise
+    return await get_account(account.id)
+
+
+async def verify_email(runtime: Runtime, token: str) -> AccountOut:
+    now = runtime.clock.now()
+    async with runtime.engine.transaction():
+        account_id = await _consume_email_token(token, VERIFY, now)
+        await Account.update({Account.email_verified_at: now, Account.updated_at: now}).where(
+            (Account.id == account_id) & Account.email_verified_at.is_null()
+        )
+        await events.publish(topics.EMAIL_VERIFIED, topics.AccountEvent(account_id=account_id))
+    return await get_account(account_id)
+
+
+async def request_verification(runtime: Runtime, principal: Principal) -> None:
+    account = await get_account(principal.user_id)
+    if not account.email_verified:
+        async with runtime.engine.transaction():
+            await events.publish(topics.VERIFICATION_REQUESTED, topics.AccountEvent(account_id=account.id))
+
+
+# --- sign-in, refresh, sessions -----------------------------------------------------------------------------------
+
+async def login(runtime: Runtime, data: LoginIn, client: ClientInfo) -> TokenPair:
+    """Same answer, and about the same time, for a wrong password and an unknown address."""
+    email = normalized_email(data.email, strict=False)
+    throttle = LoginThrottle(runtime)
+    await throttle.check(email, client.ip)
+    row = await Account.select(Account.id, Account.password_hash, Account.role).where(Account.email == email).first()
+    if not await passwords(runtime).verify(row["password_hash"] if row else None, data.password):
+        await throttle.failed(email, client.ip)
+        raise InvalidCredentials()
+    assert row is not None  # verify() is False without a stored hash
+    await throttle.succeeded(email)
+    await _upgrade_hash_if_needed(runtime, row["id"], row["password_hash"], data.password)
+    return await _start_session(runtime, row["id"], row["role"], client)
+
+
+async def refresh(runtime: Runtime, raw_token: str, client: ClientInfo) -> TokenPair:
+    now = runtime.clock.now()
+    session: dict[str, Any] | None = None
+    async with runtime.engine.transaction():
+        spent = await RefreshToken.update({RefreshToken.used_at: now}).where(
+            (RefreshToken.token_hash == _digest(raw_token)) & RefreshToken.used_at.is_null()
+        ).returning(RefreshToken.session, RefreshToken.expires_at)
+        reused = not spent and await _revoke_family_of_spent_token(runtime, raw_token)
+        if spent and spent[0]["expires_at"] > now:
+            session = await _live_session(spent[0]["session"], now)
+            if session is not None:
+                refresh_token = await _issue_refresh_token(runtime, session["id"], session["expires_at"])
+                await AuthSession.update({AuthSession.last_used_at: now, AuthSession.ip: client.ip,
+                                          AuthSession.user_agent: client.user_agent}).where(
+                    AuthSession.id == session["id"])
+    if session is None:
+        if reused:
+            log.warning("refresh_token_reused", ip=client.ip)
+        raise Unauthenticated("this refresh token is invalid, expired or already used; sign in again")
+    principal = Principal(user_id=session["account"], session_id=session["id"], role=session["role"])
+    return _token_pair(runtime, principal, refresh_token)
+
+
+async def logout(runtime: Runtime, principal: Principal) -> None:
+    await end_session(runtime, principal, principal.session_id)
+
+
+async def list_sessions(runtime: Runtime, principal: Principal) -> list[SessionOut]:
+    rows = await AuthSession.select(
+        AuthSession.id, AuthSession.created_at, AuthSession.last_used_at, AuthSession.expires_at,
+        AuthSession.user_agent, AuthSession.ip,
+    ).where(
+        (AuthSession.account == principal.user_id) & AuthSession.revoked_at.is_null()
+        & (AuthSession.expires_at > runtime.clock.now())
+    ).order_by(AuthSession.last_used_at, ascending=False)
+    return [SessionOut(**row, current=row["id"] == principal.session_id) for row in rows]
+
+
+async def end_session(runtime: Runtime, principal: Principal, session_id: UUID) -> None:
+    """End one of the caller's sessions; another person's session is 'not found'."""
+    async with runtime.engine.transaction():
+        ended = await _revoke_sessions(
+            runtime, (AuthSession.id == session_id) & (AuthSession.account == principal.user_id), "signed-out"
+        )
+    if not ended:
+        raise NotFound("no such session")
+
+
+# --- passwords ------------------------------------------------------------------------------------------------------
+
+async def change_password(runtime: Runtime, principal: Principal, data: ChangePasswordIn) -> None:
+    """Change the caller's password and end every other session."""
+    row = await Account.select(Account.email, Account.name, Account.password_hash).where(
+        Account.id == principal.user_id).first()
+    if row is None:
+        raise Unauthenticated("this account no longer exists")
+    throttle = LoginThrottle(runtime)
+    await throttle.check(row["email"], "password-change")
+    if not await passwords(runtime).verify(row["password_hash"], data.current_password):
+        await throttle.failed(row["email"], "password-change")
+        raise InvalidInput("current_password", "is not your current password")
+    _check_strength("new_password", data.new_password, row["email"], row["name"])
+    new_hash = await passwords(runtime).hash(data.new_password)
+    async with runtime.engine.transaction():
+        await _set_password(runtime, principal.user_id, new_hash)
+        await _revoke_sessions(runtime, (AuthSession.account == principal.user_id)
+                               & (AuthSession.id != principal.session_id), "password-changed")
+
+
+async def forgot_password(runtime: Runtime, email_address: str) -> None:
+    """Mail a reset link if the address has an account; the caller is told the same either way."""
+    email = normalized_email(email_address, strict=False)
+    account_id = await Account.select(Account.id).where(Account.email == email).first()
+    if account_id is None:
+        return
+    cooldown = runtime.key("password-reset-cooldown", _digest(email))
+    if not await runtime.redis.set(cooldown, b"1", nx=True, ex=FORGOT_PASSWORD_COOLDOWN_SECONDS):
+        return
+    async with runtime.engine.transaction():
+        await events.publish(topics.PASSWORD_RESET_REQUESTED, topics.AccountEvent(account_id=account_id["id"]))
+
+
+async def reset_password(runtime: Runtime, data: ResetPasswordIn) -> None:
+    """Set a new password from a mailed link; every session ends, and the address counts as verified."""
+    now = runtime.clock.now()
+    token_hash = _digest(data.token)
+    pending = await EmailToken.select(EmailToken.account.email, EmailToken.account.name).where(
+        (EmailToken.token_hash == token_hash) & (EmailToken.purpose == RESET) & EmailToken.used_at.is_null()
+        & (EmailToken.expires_at > now)).first()
+    if pending is None:
+        raise InvalidLink()
+    _check_strength("new_password", data.new_password, pending["account.email"], pending["account.name"])
+    new_hash = await passwords(runtime).hash(data.new_password)
+    async with runtime.engine.transaction():
+        account_id = await _consume_email_token(data.token, RESET, now)
+        await _set_password(runtime, account_id, new_hash)
+        await Account.update({Account.email_verified_at: now}).where(
+            (Account.id == account_id) & Account.email_verified_at.is_null())
+        await _revoke_sessions(runtime, AuthSession.account == account_id, "password-reset")
+
+
+# --- the caller's own account ---------------------------------------------------------------------------------------
+
+async def get_account(account_id: UUID) -> AccountOut:
+    row = await Account.select(*ACCOUNT_COLUMNS).where(Account.id == account_id).first()
+    if row is None:
+        raise NotFound("no such account")
+    return _account_out(row)
+
+
+async def update_account(runtime: Runtime, principal: Principal, data: AccountUpdate) -> AccountOut:
+    changes: dict[Any, Any] = {}
+    if data.name is not msgspec.UNSET:
+        changes[Account.name] = data.name.strip()
+    if data.timezone is not msgspec.UNSET:
+        changes[Account.timezone] = checked_zone("timezone", data.timezone)
+    if data.locale is not msgspec.UNSET:
+        changes[Account.locale] = data.locale
+    if data.avatar_url is not msgspec.UNSET:
+        changes[Account.avatar_url] = data.avatar_url
+    if changes:
+        changes[Account.updated_at] = runtime.clock.now()
+        await Account.update(changes).where(Account.id == principal.user_id)
+    return await get_account(principal.user_id)
+
+
+async def create_admin(runtime: Runtime, email_address: str, name: str, password: str) -> AccountOut:
+    """An administrator, verified from the start; only the ``confer create-admin`` command makes one."""
+    email = normalized_email(email_address, strict=True)
+    _check_strength("password", password, email, name)
+    now = runtime.clock.now()
+    account = Account(id=uuid4(), email=email, password_hash=await passwords(runtime).hash(password), name=name,
+                      role="admin", timezone="UTC", locale="en", email_verified_at=now, created_at=now,
+                      updated_at=now)
+    try:
+        await Account.insert(account).run()
+    except Exception as exc:
+        if is_violation(exc, UNIQUE_VIOLATION):
+            raise EmailTaken() from None
+        raise
+    return await get_account(account.id)
+
+
+# --- event subscribers (run by the worker) --------------------------------------------------------------------------
+
+async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> None:
+    account = await get_account(UUID(event.payload["account_id"]))
+    if account.email_verified:
+        return
+    token = await _new_email_token(runtime, account.id, VERIFY)
+    link = f"{runtime.settings.public_url}/verify-email?token={token}"
+    await runtime.mailer.send(Mail(
+        to=account.email, subject="Confirm your e-mail address for Confer",
+        text=f"Hello {account.name},\n\nConfirm your address by opening this link within 48 hours:\n{link}\n\n"
+             "If you did not create a Confer account, ignore this message.\n"))
+
+
+async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> None:
+    account = await get_account(UUID(event.payload["account_id"]))
+    token = await _new_email_token(runtime, account.id, RESET)
+    link = f"{runtime.settings.public_url}/reset-password?token={token}"
+    await runtime.mailer.send(Mail(
+        to=account.email, subject="Reset your Confer password",
+        text=f"Hello {account.name},\n\nChoose a new password by opening this link within an hour:\n{link}\n\n"
+             "If you did not ask for this, ignore this message: your password stays as it is.\n"))
+
+
+async def send_password_changed_notice(runtime: Runtime, event: EventEnvelope) -> None:
+    account = await get_account(UUID(event.payload["account_id"]))
+    await runtime.mailer.send(Mail(
+        to=account.email, subject="Your Confer password was changed",
+        text=f"Hello {account.name},\n\nYour password was just changed and your other sessions were ended.\n"
+             "If this was not you, reset your password now and contact your administrator.\n"))
+
+
+# --- internals ------------------------------------------------------------------------------------------------------
+
+def passwords(runtime: Runtime) -> Passwords:
+    """The process's bounded password hasher (built once per runtime)."""
+    hasher = runtime.extras.get("accounts.passwords")
+    if not isinstance(hasher, Passwords):
+        settings = runtime.settings
+        hasher = Passwords(concurrency=settings.password_hash_concurrency,
+                           memory_kib=settings.password_hash_memory_kib, time_cost=settings.password_hash_time_cost)
+        runtime.extras["accounts.passwords"] = hasher
+    return hasher
+
+
+def normalized_email(address: str, *, strict: bool) -> str:
+    """The form addresses are stored and looked up in. ``strict`` turns a malformed address into a 422."""
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        if strict:
+            raise InvalidInput("email", str(exc)) from None
+        return address.strip().lower()
+
+
+def _check_strength(field: str, password: str, email: str, name: str) -> None:
+    reason = weakness(password, email=email, name=name)
+    if reason:
+        raise InvalidInput(field, reason)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _account_out(row: dict[str, Any]) -> AccountOut:
+    verified_at = row.pop("email_verified_at")
+    return AccountOut(**row, email_verified=verified_at is not None)
+
+
+async def _start_session(runtime: Runtime, account_id: UUID, role: Role, client: ClientInfo) -> TokenPair:
+    now = runtime.clock.now()
+    session_id = uuid4()
+    expires_at = now + timedelta(seconds=runtime.settings.session_max_seconds)
+    async with runtime.engine.transaction():
+        await AuthSession.insert(AuthSession(id=session_id, account=account_id, created_at=now, last_used_at=now,
+                                             expires_at=expires_at, ip=client.ip,
+                                             user_agent=client.user_agent[:300])).run()
+        refresh_token = await _issue_refresh_token(runtime, session_id, expires_at)
+    return _token_pair(runtime, Principal(user_id=account_id, session_id=session_id, role=role), refresh_token)
+
+
+async def _issue_refresh_token(runtime: Runtime, session_id: UUID, session_expires_at: datetime) -> str:
+    raw = secrets.token_urlsafe(32)
+    lifetime = timedelta(seconds=runtime.settings.refresh_token_seconds)
+    await RefreshToken.insert(RefreshToken(id=uuid4(), session=session_id, token_hash=_digest(raw),
+                                           expires_at=min(runtime.clock.now() + lifetime, session_expires_at))).run()
+    return raw
+
+
+def _token_pair(runtime: Runtime, principal: Principal, refresh_token: str) -> TokenPair:
+    return TokenPair(access_token=runtime.access_tokens.issue(principal), refresh_token=refresh_token,
+                     expires_in=runtime.access_tokens.lifetime_seconds)
+
+
+async def _live_session(session_id: UUID, now: datetime) -> dict[str, Any] | None:
+    session: dict[str, Any] | None = await AuthSession.select(
+        AuthSession.id, AuthSession.account, AuthSession.expires_at, AuthSession.account.role.as_alias("role")
+    ).where((AuthSession.id == session_id) & AuthSession.revoked_at.is_null() & (AuthSession.expires_at > now)).first()
+    return session
+
+
+async def _revoke_family_of_spent_token(runtime: Runtime, raw_token: str) -> bool:
+    """A refresh token presented after its use has leaked: end its whole session. True if it was one of ours."""
+    spent = await RefreshToken.select(RefreshToken.session).where(RefreshToken.token_hash == _digest(raw_token)).first()
+    if spent is None:
+        return False
+    await _revoke_sessions(runtime, AuthSession.id == spent["session"], "refresh-token-reuse")
+    return True
+
+
+async def _revoke_sessions(runtime: Runtime, which: Where | Any, reason: str) -> list[UUID]:
+    """End the matching live sessions (call inside a transaction); their access tokens stop working at once."""
+    rows = await AuthSession.update({AuthSession.revoked_at: runtime.clock.now(), AuthSession.revoked_reason: reason}
+                                    ).where(which & AuthSession.revoked_at.is_null()).returning(AuthSession.id)
+    ended = [row["id"] for row in rows]
+    await mark_sessions_revoked(runtime.redis, runtime.settings.redis_namespace, ended,
+                                runtime.settings.access_token_seconds)
+    return ended
+
+
+async def _set_password(runtime: Runtime, account_id: UUID, password_hash: str) -> None:
+    await Account.update({Account.password_hash: password_hash, Account.updated_at: runtime.clock.now()}).where(
+        Account.id == account_id)
+    await events.publish(topics.PASSWORD_CHANGED, topics.AccountEvent(account_id=account_id))
+
+
+async def _upgrade_hash_if_needed(runtime: Runtime, account_id: UUID, stored_hash: str, password: str) -> None:
+    """Re-hash on sign-in when the configured cost has changed since the hash was made."""
+    if passwords(runtime).needs_rehash(stored_hash):
+        new_hash = await passwords(runtime).hash(password)
+        await Account.update({Account.password_hash: new_hash}).where(Account.id == account_id)
+
+
+async def _new_email_token(runtime: Runtime, account_id: UUID, purpose: str) -> str:
+    raw = secrets.token_urlsafe(32)
+    await EmailToken.insert(EmailToken(id=uuid4(), account=account_id, purpose=purpose, token_hash=_digest(raw),
+                                       expires_at=runtime.clock.now() + TOKEN_LIFETIMES[purpose])).run()
+    return raw
+
+
+async def _consume_email_token(raw: str, purpose: str, now: datetime) -> UUID:
+    rows = await EmailToken.update({EmailToken.used_at: now}).where(
+        (EmailToken.token_hash == _digest(raw)) & (EmailToken.purpose == purpose) & EmailToken.used_at.is_null()
+        & (EmailToken.expires_at > now)
+    ).returning(EmailToken.account)
+    if not rows:
+        raise InvalidLink()
+    account_id: UUID = rows[0]["account"]
+    return account_id
