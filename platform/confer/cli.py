@@ -65,6 +65,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     environ = {"CONFER_ENV": "dev", "CONFER_LOG_JSON": "false", **os.environ}
     if args.port:
         environ["CONFER_PORT"] = str(args.port)
+    environ.setdefault("CONFER_PUBLIC_URL", f"http://localhost:{environ.get('CONFER_PORT', '8000')}")
     data_dir = Path(environ.get("CONFER_DATA_DIR", ".confer")).resolve()
     environ["CONFER_DATA_DIR"] = str(data_dir)
     services = EmbeddedServices()

@@ -41,6 +41,7 @@ class Runtime:
         self.clock = clock
         self.mailer = mailer
         self.access_tokens = access_tokens
+        self._users = 0
         self.extras: dict[str, Any] = {}
         """Per-process objects a module keeps for itself (e.g. its password hasher), keyed by name."""
 
@@ -83,13 +84,18 @@ class Runtime:
         return ":".join([self.settings.redis_namespace, *map(str, parts)])
 
     async def start(self, *, pool_size: int = 10) -> None:
-        await db.open_pool(self.engine, max_size=pool_size)
-        await self.queue.connect()
+        """Connect; counted, so that an app and a test (or two apps) can share one runtime."""
+        self._users += 1
+        if self._users == 1:
+            await db.open_pool(self.engine, max_size=pool_size)
+            await self.queue.connect()
 
     async def stop(self) -> None:
-        await self.queue.disconnect()
-        await self.redis.aclose()
-        await db.close_pool(self.engine)
+        self._users -= 1
+        if self._users == 0:
+            await self.queue.disconnect()
+            await self.redis.aclose()
+            await db.close_pool(self.engine)
 
 
 def _module_settings(modules: list[Module], environ: dict[str, str]) -> dict[str, msgspec.Struct]:
