@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from confer.core.auth import Principal, bearer_token, revoked_session_key
 from confer.core.errors import Unauthenticated
@@ -29,3 +29,7 @@ DEPENDENCIES = {
     "runtime": Provide(provide_runtime),
     "principal": Provide(provide_principal),
 }
+
+# Handler parameter types: the name of the parameter picks the dependency (``runtime``, ``principal``).
+RuntimeDep: TypeAlias = NamedDependency[Runtime]
+CurrentPrincipal: TypeAlias = NamedDependency[Principal]

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 
 import msgspec
 from litestar import Response, get
+from litestar.di import NamedDependency
 
 from confer.core.runtime import Runtime
 from confer.core.tables import OutboxEvent
@@ -25,7 +26,7 @@ def healthz() -> Health:
 
 
 @get("/readyz", include_in_schema=False)
-async def readyz(runtime: Runtime) -> Response[Health]:
+async def readyz(runtime: NamedDependency[Runtime]) -> Response[Health]:
     checks = {
         "database": await _check(OutboxEvent.raw("SELECT 1").run()),
         "redis": await _check(runtime.redis.ping()),

@@ -1,0 +1,114 @@
+"""What many tests need: a real SMTP server's mailbox, and short-hands for registering and signing in."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import threading
+import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+PASSWORD = "a long and unusual passphrase"
+PROBLEM_JSON = "application/problem+json"
+
+
+class Mailbox:
+    """Messages received by the test SMTP server, in arrival order."""
+
+    def __init__(self) -> None:
+        self._messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self.port = 0
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd
+        message = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
+        with self._lock:
+            self._messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self._messages if m["To"] == address]
+
+    async def wait_for(self, address: str, subject: str, *, timeout: float = 10.0) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.to(address):
+                if subject.lower() in str(message["Subject"]).lower():
+                    return message
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no mail to {address} about {subject!r} within {timeout} s")
+
+    async def link_token(self, address: str, subject: str) -> str:
+        """The ``token`` query parameter of the link in the newest matching mail."""
+        message = await self.wait_for(address, subject)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        match = re.search(r"token=([A-Za-z0-9_\-]+)", body.get_content())
+        assert match, "the mail has no link with a token"
+        return match.group(1)
+
+
+def start_smtp_server() -> tuple[Mailbox, Controller]:
+    mailbox = Mailbox()
+    mailbox.port = _free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    controller.start()
+    return mailbox, controller
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def register(client: httpx.AsyncClient, email: str, *, password: str = PASSWORD, name: str = "Test Person",
+                   role: str = "client", timezone: str = "Europe/Paris") -> dict[str, Any]:
+    response = await client.post("/api/v1/auth/register", json={
+        "email": email, "password": password, "name": name, "role": role, "timezone": timezone})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD, *,
+                user_agent: str = "pytest") -> dict[str, Any]:
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password},
+                                 headers={"User-Agent": user_agent})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def bearer(tokens: dict[str, Any] | str) -> dict[str, str]:
+    token = tokens if isinstance(tokens, str) else tokens["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def signed_in(client: httpx.AsyncClient, email: str, **kwargs: Any) -> dict[str, Any]:
+    await register(client, email, **kwargs)
+    return await login(client, email)
+
+
+def assert_problem(response: httpx.Response, status: int, problem_type: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers["content-type"]
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    if problem_type:
+        assert body["type"].endswith("/" + problem_type), body
+    assert "Traceback" not in response.text
+    return body
