@@ -18,12 +18,12 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.redis import RedisStore
 
 from confer.core.dependencies import DEPENDENCIES
 from confer.core.errors import EXCEPTION_HANDLERS
-from confer.core.health import healthz, readyz
+from confer.core.health import MetricsController, healthz, readyz
 from confer.core.jobs import run_worker
 from confer.core.modules import ModulePlugin
 from confer.core.observability import configure_logging, request_id_middleware
@@ -65,11 +65,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         exclude=UNMETERED_PATHS,
     )
     return Litestar(
-        route_handlers=[healthz, readyz, PrometheusController, *web_client_handlers(WEB_DIST)],
+        route_handlers=[healthz, readyz, MetricsController, *web_client_handlers(WEB_DIST)],
         plugins=[ModulePlugin(module) for module in runtime.modules],
         dependencies=DEPENDENCIES,
         exception_handlers=dict(EXCEPTION_HANDLERS),
-        middleware=[request_id_middleware, PrometheusConfig(app_name="confer").middleware, rate_limit.middleware],
+        middleware=[request_id_middleware, PrometheusConfig(app_name="confer", prefix="confer").middleware, rate_limit.middleware],
         stores={"rate_limit": RedisStore(runtime.redis, namespace=runtime.key("rate-limit"))},
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,

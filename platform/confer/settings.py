@@ -11,11 +11,14 @@ import json
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 
 PREFIX = "CONFER_"
-SECRET_FIELDS = frozenset({"jwt_signing_key", "jwt_verification_keys", "smtp_url"})
+SECRET_FIELDS = frozenset({"jwt_signing_key", "jwt_verification_keys", "metrics_token"})
+URL_FIELDS = frozenset({"database_url", "redis_url", "smtp_url"})
+"""URLs whose password is masked when settings are shown."""
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 Seconds = Annotated[int, msgspec.Meta(ge=1)]
@@ -41,6 +44,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: Annotated[tuple[str, ...], msgspec.Meta(examples=["https://app.example.org"])] = ()
     max_request_bytes: Annotated[int, msgspec.Meta(ge=1024, examples=[1048576])] = 1_048_576
     rate_limit_per_minute: Annotated[Count, msgspec.Meta(examples=[600])] = 600
+    metrics_token: Annotated[str, msgspec.Meta(min_length=16, examples=["a-long-random-scrape-token"])] | None = None
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], msgspec.Meta(examples=["INFO"])] = "INFO"
     log_json: Annotated[bool, msgspec.Meta(examples=["true"])] = True
     # Identity (DESIGN §6)
@@ -70,13 +74,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, examples=[1.0])] = 1.0
 
     def __repr__(self) -> str:
-        shown = {
-            name: ("***" if name in SECRET_FIELDS and getattr(self, name) else getattr(self, name))
-            for name in self.__struct_fields__
-        }
-        return f"Settings({shown})"
+        return f"Settings({ {name: _shown(name, getattr(self, name)) for name in self.__struct_fields__} })"
 
     __str__ = __repr__
+
+
+def _shown(name: str, value: Any) -> Any:
+    if name in SECRET_FIELDS and value:
+        return "***"
+    if name in URL_FIELDS and isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.password:
+            return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+    return value
 
 
 class SettingsError(Exception):

@@ -1,4 +1,5 @@
-"""Liveness and readiness (DESIGN §5): ``/healthz`` needs nothing, ``/readyz`` needs PostgreSQL and Redis."""
+"""Liveness, readiness and metrics (DESIGN §5): ``/healthz`` needs nothing, ``/readyz`` needs PostgreSQL and Redis,
+``/metrics`` is Prometheus text, behind a bearer token when ``CONFER_METRICS_TOKEN`` is set."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ import asyncio
 from collections.abc import Awaitable
 
 import msgspec
+import hmac
+from typing import Any
+
 from litestar import Response, get
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.plugins.prometheus import PrometheusController
 from litestar.di import NamedDependency
 
+from confer.core.errors import Unauthenticated
 from confer.core.runtime import Runtime
 from confer.core.tables import OutboxEvent
 
@@ -41,3 +49,17 @@ async def _check(probe: Awaitable[object]) -> str:
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the kind is enough for an operator
         return f"failed: {type(exc).__name__}"
     return "ok"
+
+
+def metrics_token_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    expected = Runtime.of(connection.app).settings.metrics_token
+    if expected is None:
+        return
+    given = connection.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthenticated("metrics need the bearer token from CONFER_METRICS_TOKEN")
+
+
+class MetricsController(PrometheusController):
+    guards = [metrics_token_guard]
+    include_in_schema = False

@@ -108,6 +108,13 @@ async def run_relay(runtime: Runtime, stopping: asyncio.Event) -> None:
                 pass
 
 
+class ConferWorker(Worker):
+    """saq's worker without its own signal handlers: whoever runs it (``confer worker``, or uvicorn in ``confer dev``)
+    owns SIGINT/SIGTERM and stops it; saq's handlers would swallow the signal meant for the server."""
+
+    SIGNALS: list[int] = []  # noqa: RUF012 - overrides saq's class attribute
+
+
 def build_worker(runtime: Runtime, *, concurrency: int = 10) -> Worker:
     """The saq worker: event deliveries plus every enabled module's jobs, with the runtime in each job's context."""
 
@@ -117,7 +124,7 @@ def build_worker(runtime: Runtime, *, concurrency: int = 10) -> Worker:
     functions: list[Any] = [deliver_event]
     for module in runtime.modules:
         functions.extend(module.jobs)
-    return Worker(runtime.queue, functions=functions, concurrency=concurrency, startup=startup)
+    return ConferWorker(runtime.queue, functions=functions, concurrency=concurrency, startup=startup)
 
 
 async def run_worker(runtime: Runtime, stopping: asyncio.Event) -> None:

@@ -52,13 +52,14 @@ class Runtime:
         if not settings.database_url or not settings.redis_url:
             raise SettingsError(["CONFER_DATABASE_URL and CONFER_REDIS_URL must be set (confer dev sets them itself)"])
         modules = resolve_modules(settings.modules)
+        module_settings = _module_settings(modules, environ)
         clock = clock or SystemClock()
         engine = db.create_engine(settings.database_url)
         redis: Redis = Redis.from_url(settings.redis_url)
         return cls(
             settings=settings,
             modules=modules,
-            module_settings=_module_settings(modules, environ),
+            module_settings=module_settings,
             engine=engine,
             registry=db.configure_piccolo(engine, modules),
             redis=redis,
