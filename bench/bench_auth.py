@@ -58,7 +58,7 @@ REQUEST_TIMEOUT_SECONDS = 30  # login queues behind 2 argon2 slots; wrk's defaul
 SERVER_START_TIMEOUT_SECONDS = 30.0
 
 BENCH_EMAIL = "bench@example.org"
-BENCH_PASSWORD = "a long quiet harbour passphrase"  # noqa: S105 - throw-away account and database
+BENCH_PASSWORD = "a long quiet harbour passphrase"
 # Not the brief's "a long bench passphrase": Confer refuses passwords holding the e-mail local part ("bench").
 BENCH_USER = {
     "email": BENCH_EMAIL,

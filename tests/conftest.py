@@ -81,8 +81,9 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def test_environ(database_url: str, redis_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
-                 ) -> dict[str, str]:
+def test_environ(
+    database_url: str, redis_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     """The settings of the app under test, as the environment an operator would give."""
     return {
         "CONFER_ENV": "test",
@@ -169,4 +170,3 @@ async def _delete_namespace(client: redis.asyncio.Redis, namespace: str) -> None
     keys = [key async for key in client.scan_iter(match=f"{namespace}:*", count=500)]
     if keys:
         await client.delete(*keys)
-

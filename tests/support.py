@@ -75,19 +75,30 @@ def _free_port() -> int:
         return port
 
 
-async def register(client: httpx.AsyncClient, email: str, *, password: str = PASSWORD, name: str = "Test Person",
-                   role: str = "client", timezone: str = "Europe/Paris") -> dict[str, Any]:
-    response = await client.post("/api/v1/auth/register", json={
-        "email": email, "password": password, "name": name, "role": role, "timezone": timezone})
+async def register(
+    client: httpx.AsyncClient,
+    email: str,
+    *,
+    password: str = PASSWORD,
+    name: str = "Test Person",
+    role: str = "client",
+    timezone: str = "Europe/Paris",
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": password, "name": name, "role": role, "timezone": timezone},
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD, *,
-                user_agent: str = "pytest") -> dict[str, Any]:
-    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password},
-                                 headers={"User-Agent": user_agent})
+async def login(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, *, user_agent: str = "pytest"
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}, headers={"User-Agent": user_agent}
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -69,7 +69,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         plugins=[ModulePlugin(module) for module in runtime.modules],
         dependencies=DEPENDENCIES,
         exception_handlers=dict(EXCEPTION_HANDLERS),
-        middleware=[request_id_middleware, PrometheusConfig(app_name="confer", prefix="confer").middleware, rate_limit.middleware],
+        middleware=[
+            request_id_middleware,
+            PrometheusConfig(app_name="confer", prefix="confer").middleware,
+            rate_limit.middleware,
+        ],
         stores={"rate_limit": RedisStore(runtime.redis, namespace=runtime.key("rate-limit"))},
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,

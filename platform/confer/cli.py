@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
 # --- commands ---------------------------------------------------------------------------------------------------------
 
+
 def cmd_dev(args: argparse.Namespace) -> int:
     environ = {"CONFER_ENV": "dev", "CONFER_LOG_JSON": "false", **os.environ}
     if args.port:
@@ -99,12 +100,14 @@ async def _prepare(settings: Settings, environ: dict[str, str]) -> list[str]:
 
 
 def _say_where_everything_is(settings: Settings, services: EmbeddedServices, demo_lines: list[str]) -> None:
-    url = f"http://{'localhost' if settings.host in ('127.0.0.1', '0.0.0.0') else settings.host}:{settings.port}"  # noqa: S104
+    host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host  # noqa: S104
+    url = f"http://{host}:{settings.port}"
+    where = f"embedded, {settings.data_dir}"
     lines = [
         "",
         f"Confer is starting at {url}   (API docs: {url}/api/docs)",
-        f"  PostgreSQL: {'embedded, ' + settings.data_dir + '/postgres' if services.database_url else 'CONFER_DATABASE_URL'}",
-        f"  Redis:      {'embedded, ' + settings.data_dir + '/redis' if services.redis_url else 'CONFER_REDIS_URL'}",
+        f"  PostgreSQL: {where + '/postgres' if services.database_url else 'CONFER_DATABASE_URL'}",
+        f"  Redis:      {where + '/redis' if services.redis_url else 'CONFER_REDIS_URL'}",
         f"  Mail:       {'SMTP (CONFER_SMTP_URL)' if settings.smtp_url else 'printed here, in this console'}",
         "  Jobs:       worker running in this process",
         "  Demo accounts:",
@@ -119,8 +122,16 @@ def _say_where_everything_is(settings: Settings, services: EmbeddedServices, dem
 def cmd_serve(_: argparse.Namespace) -> int:
     settings = load_settings()
     Runtime.build(settings, environ=dict(os.environ))  # refuse to start on a bad module set before forking workers
-    uvicorn.run("confer.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, proxy_headers=True, access_log=False, log_level="warning")
+    uvicorn.run(
+        "confer.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        proxy_headers=True,
+        access_log=False,
+        log_level="warning",
+    )
     return 0
 
 
@@ -218,8 +229,10 @@ async def _connectivity(runtime: Runtime) -> dict[str, str]:
 
 # --- plumbing ---------------------------------------------------------------------------------------------------------
 
-async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]],
-                        environ: Mapping[str, str] | None = None) -> T:
+
+async def _with_runtime(
+    settings: Settings, work: Callable[[Runtime], Awaitable[T]], environ: Mapping[str, str] | None = None
+) -> T:
     runtime = Runtime.build(settings, environ=dict(environ if environ is not None else os.environ))
     await runtime.start(pool_size=4)
     try:

@@ -31,9 +31,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Annotated[Literal["dev", "production", "test"], msgspec.Meta(examples=["production"])] = "production"
     database_url: Annotated[str | None, msgspec.Meta(examples=["postgresql://confer:secret@db:5432/confer"])] = None
     redis_url: Annotated[str | None, msgspec.Meta(examples=["redis://redis:6379/0"])] = None
-    modules: Annotated[
-        tuple[str, ...] | None, msgspec.Meta(examples=["accounts,professionals,booking"])
-    ] = None
+    modules: Annotated[tuple[str, ...] | None, msgspec.Meta(examples=["accounts,professionals,booking"])] = None
     data_dir: Annotated[str, msgspec.Meta(examples=["./.confer"])] = ".confer"
     host: Annotated[str, msgspec.Meta(examples=["0.0.0.0"])] = "127.0.0.1"  # noqa: S104 - example only
     port: Annotated[Port, msgspec.Meta(examples=[8000])] = 8000
@@ -108,7 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def load_section(struct: type[S], prefix: str, environ: Mapping[str, str]) -> S:
-    """Build ``struct`` from ``<prefix><FIELD>`` variables, checking each field on its own so all errors are reported."""
+    """Build ``struct`` from ``<prefix><FIELD>`` variables, checking each field on its own to report every error."""
     values: dict[str, Any] = {}
     problems: list[str] = []
     for field in msgspec.structs.fields(struct):

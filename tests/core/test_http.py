@@ -10,8 +10,9 @@ from tests.support import assert_problem
 
 async def test_malformed_json_is_a_400_problem_and_writes_nothing(client: httpx.AsyncClient) -> None:
     for body in [b'{"email": "x@example.org",', b"not json", b"\xff\xfe"]:
-        response = await client.post("/api/v1/auth/register", content=body,
-                                     headers={"Content-Type": "application/json"})
+        response = await client.post(
+            "/api/v1/auth/register", content=body, headers={"Content-Type": "application/json"}
+        )
         assert_problem(response, 400, "malformed-body")
     assert await Account.count() == 0
 
@@ -32,8 +33,7 @@ async def test_an_oversized_body_is_refused_with_413_before_anything_is_written(
 async def test_unknown_routes_and_methods_are_problems(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/api/v1/nothing-here"), 404, "not-found")
     assert_problem(await client.put("/api/v1/auth/login", json={}), 405, "method-not-allowed")
-    assert_problem(await client.delete("/api/v1/auth/sessions/not-a-uuid", headers={"Authorization": "Bearer x"}),
-                   404)
+    assert_problem(await client.delete("/api/v1/auth/sessions/not-a-uuid", headers={"Authorization": "Bearer x"}), 404)
 
 
 async def test_every_response_carries_a_request_id_and_a_sane_one_is_echoed(client: httpx.AsyncClient) -> None:
@@ -60,12 +60,20 @@ async def test_liveness_readiness_and_metrics(client: httpx.AsyncClient) -> None
 async def test_the_openapi_document_describes_the_accounts_routes(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/api/docs/openapi.json")).json()
     paths = schema["paths"]
-    for path, method in [("/api/v1/auth/register", "post"), ("/api/v1/auth/login", "post"),
-                         ("/api/v1/auth/refresh", "post"), ("/api/v1/auth/logout", "post"),
-                         ("/api/v1/auth/sessions", "get"), ("/api/v1/auth/sessions/{session_id}", "delete"),
-                         ("/api/v1/auth/verify-email", "post"), ("/api/v1/auth/password/forgot", "post"),
-                         ("/api/v1/auth/password/reset", "post"), ("/api/v1/auth/password/change", "post"),
-                         ("/api/v1/me", "get"), ("/api/v1/me", "patch")]:
+    for path, method in [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/sessions", "get"),
+        ("/api/v1/auth/sessions/{session_id}", "delete"),
+        ("/api/v1/auth/verify-email", "post"),
+        ("/api/v1/auth/password/forgot", "post"),
+        ("/api/v1/auth/password/reset", "post"),
+        ("/api/v1/auth/password/change", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/me", "patch"),
+    ]:
         assert method in paths[path], (path, method)
     assert paths["/api/v1/me"]["get"]["security"] == [{"bearer": []}]
     assert (await client.get("/api/docs")).status_code == 200

@@ -61,20 +61,35 @@ async def test_a_third_party_module_found_by_entry_point_serves_routes_on_its_ow
     plugin_path: str, fresh_database_url: str, test_environ: dict[str, str], tmp_path: Path
 ) -> None:
     port = _free_port()
-    env = _confer_env(test_environ, CONFER_DATABASE_URL=fresh_database_url, CONFER_MODULES="accounts,notes",
-                      CONFER_NOTES_GREETING="bonjour", CONFER_PORT=str(port), CONFER_DATA_DIR=str(tmp_path),
-                      CONFER_REDIS_NAMESPACE=f"plugin{secrets.token_hex(3)}", PYTHONPATH=plugin_path)
+    env = _confer_env(
+        test_environ,
+        CONFER_DATABASE_URL=fresh_database_url,
+        CONFER_MODULES="accounts,notes",
+        CONFER_NOTES_GREETING="bonjour",
+        CONFER_PORT=str(port),
+        CONFER_DATA_DIR=str(tmp_path),
+        CONFER_REDIS_NAMESPACE=f"plugin{secrets.token_hex(3)}",
+        PYTHONPATH=plugin_path,
+    )
     log = (tmp_path / "confer-dev.log").open("wb")
-    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "confer.cli", "dev", env=env, stdout=log,
-                                                  stderr=asyncio.subprocess.STDOUT)
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "confer.cli", "dev", env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
+    )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             await _wait_until_up(client, server, tmp_path / "confer-dev.log")
-            await client.post("/api/v1/auth/register", json={
-                "email": "writer@example.org", "password": "a long and unusual passphrase", "name": "W",
-                "timezone": "UTC"})
-            login = await client.post("/api/v1/auth/login", json={
-                "email": "writer@example.org", "password": "a long and unusual passphrase"})
+            await client.post(
+                "/api/v1/auth/register",
+                json={
+                    "email": "writer@example.org",
+                    "password": "a long and unusual passphrase",
+                    "name": "W",
+                    "timezone": "UTC",
+                },
+            )
+            login = await client.post(
+                "/api/v1/auth/login", json={"email": "writer@example.org", "password": "a long and unusual passphrase"}
+            )
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             added = await client.post("/api/v1/notes", json={"text": "first note"}, headers=headers)
             assert added.status_code == 201, added.text
@@ -111,25 +126,32 @@ async def _query(url: str, sql: str) -> list[asyncpg.Record]:
         await connection.close()
 
 
-@pytest.mark.parametrize(("modules", "message"), [
-    ("notes", "module 'notes' requires 'accounts', which is not enabled"),
-    ("accounts,nope", "CONFER_MODULES names 'nope', which is neither built in nor installed"),
-])
-def test_start_up_refuses_a_module_set_that_cannot_work(plugin_path: str, test_environ: dict[str, str],
-                                                        modules: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("modules", "message"),
+    [
+        ("notes", "module 'notes' requires 'accounts', which is not enabled"),
+        ("accounts,nope", "CONFER_MODULES names 'nope', which is neither built in nor installed"),
+    ],
+)
+def test_start_up_refuses_a_module_set_that_cannot_work(
+    plugin_path: str, test_environ: dict[str, str], modules: str, message: str
+) -> None:
     env = _confer_env(test_environ, CONFER_MODULES=modules, PYTHONPATH=plugin_path)
-    result = subprocess.run([sys.executable, "-m", "confer.cli", "serve"], env=env, capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "confer.cli", "serve"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_wrong_module_setting_is_reported_like_a_core_one(plugin_path: str, test_environ: dict[str, str]) -> None:
-    env = _confer_env(test_environ, CONFER_MODULES="accounts,notes", CONFER_NOTES_MAX_NOTES="lots",
-                      PYTHONPATH=plugin_path)
-    result = subprocess.run([sys.executable, "-m", "confer.cli", "check"], env=env, capture_output=True, text=True,
-                            timeout=60, check=False)
+    env = _confer_env(
+        test_environ, CONFER_MODULES="accounts,notes", CONFER_NOTES_MAX_NOTES="lots", PYTHONPATH=plugin_path
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "confer.cli", "check"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 2
     assert "CONFER_NOTES_MAX_NOTES: Expected `int`, got `str`" in result.stderr
 

@@ -84,8 +84,9 @@ def _development_key(data_dir: Path) -> Ed25519PrivateKey:
 
 def generate_pem(key: Ed25519PrivateKey | None = None) -> bytes:
     key = key or Ed25519PrivateKey.generate()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 class AccessTokens:
@@ -130,8 +131,12 @@ class AccessTokens:
                 audience=self._audience,
                 issuer=self._issuer,
                 # Expiry is checked against the app's clock below, not the host's.
-                options={"require": ["iss", "aud", "sub", "sid", "exp", "iat"], "verify_exp": False,
-                         "verify_nbf": False, "verify_iat": False},
+                options={
+                    "require": ["iss", "aud", "sub", "sid", "exp", "iat"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError:
             raise Unauthenticated("the access token is invalid") from None

@@ -39,8 +39,7 @@ def configure_piccolo(engine: PostgresEngine, modules: Sequence[Module]) -> AppR
     """Bind every table of the enabled apps (and Piccolo's migration table) to ``engine``."""
     registry = AppRegistry(apps=piccolo_apps(modules))
     conf = import_module("confer.piccolo_conf")
-    conf.DB = engine
-    conf.APP_REGISTRY = registry
+    conf.__dict__.update(DB=engine, APP_REGISTRY=registry)
     os.environ["PICCOLO_CONF"] = "confer.piccolo_conf"
     Migration._meta.db = engine
     for app in registry.app_configs.values():

@@ -35,7 +35,8 @@ def start_postgres(data_dir: Path, services: EmbeddedServices) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
     services._handles.append(server)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';")
+    query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';"  # noqa: S608 - a constant
+    exists = server.psql(query)
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE};")
     url: str = server.get_uri(DATABASE)

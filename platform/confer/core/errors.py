@@ -51,8 +51,9 @@ class ConferError(Exception):
         self.headers = dict(headers or {})
 
     def problem(self, instance: str) -> Problem:
-        return Problem(type=PROBLEM_BASE + self.type, title=self.title, status=self.status, detail=self.detail,
-                       instance=instance)
+        return Problem(
+            type=PROBLEM_BASE + self.type, title=self.title, status=self.status, detail=self.detail, instance=instance
+        )
 
 
 class InvalidInput(ConferError):
@@ -153,8 +154,14 @@ _MALFORMED_JSON = ("JSON is malformed", "Input data was truncated", "Invalid JSO
 
 def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Problem:
     fields = [_field_problem(item) for item in _as_list(exc.extra)]
-    return Problem(type=PROBLEM_BASE + "validation", title="The request has invalid fields", status=422,
-                   detail=exc.detail, instance=request.url.path, errors=fields)
+    return Problem(
+        type=PROBLEM_BASE + "validation",
+        title="The request has invalid fields",
+        status=422,
+        detail=exc.detail,
+        instance=request.url.path,
+        errors=fields,
+    )
 
 
 def _as_list(extra: Any) -> Sequence[Any]:
@@ -173,9 +180,13 @@ def _field_problem(item: Any) -> FieldProblem:
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """A bug or an outage: log it with the request id, answer without internals."""
     log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
-    problem = Problem(type=PROBLEM_BASE + "internal", title="Internal server error", status=500,
-                      detail="Something went wrong on our side; the request id identifies it in our logs.",
-                      instance=request.url.path)
+    problem = Problem(
+        type=PROBLEM_BASE + "internal",
+        title="Internal server error",
+        status=500,
+        detail="Something went wrong on our side; the request id identifies it in our logs.",
+        instance=request.url.path,
+    )
     return problem_response(problem)
 
 
@@ -188,8 +199,8 @@ EXCEPTION_HANDLERS: Mapping[Any, Any] = {
 __all__ = [
     "EXCEPTION_HANDLERS",
     "PROBLEM_MEDIA_TYPE",
-    "Conflict",
     "ConferError",
+    "Conflict",
     "FieldProblem",
     "Forbidden",
     "InvalidInput",

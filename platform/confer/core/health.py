@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-
-import msgspec
 import hmac
+from collections.abc import Awaitable
 from typing import Any
 
+import msgspec
 from litestar import Response, get
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
 from litestar.plugins.prometheus import PrometheusController
-from litestar.di import NamedDependency
 
 from confer.core.errors import Unauthenticated
 from confer.core.runtime import Runtime

@@ -9,6 +9,8 @@ delivery changes nothing twice; failures are retried with exponential backoff.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -63,8 +65,12 @@ def _delivery_job(row: Mapping[str, Any], subscriber: str) -> Job:
     payload = row["payload"]
     return Job(
         function="deliver_event",
-        kwargs={"event_id": row["id"], "topic": row["topic"], "subscriber": subscriber,
-                "payload": msgspec.json.decode(payload) if isinstance(payload, str | bytes) else payload},
+        kwargs={
+            "event_id": row["id"],
+            "topic": row["topic"],
+            "subscriber": subscriber,
+            "payload": msgspec.json.decode(payload) if isinstance(payload, str | bytes) else payload,
+        },
         key=f"event-{row['id']}-{subscriber}",
         retries=DELIVERY_RETRIES,
         retry_delay=1.0,
@@ -73,8 +79,9 @@ def _delivery_job(row: Mapping[str, Any], subscriber: str) -> Job:
     )
 
 
-async def deliver_event(ctx: dict[str, Any], *, event_id: int, topic: str, subscriber: str,
-                        payload: dict[str, Any]) -> None:
+async def deliver_event(
+    ctx: dict[str, Any], *, event_id: int, topic: str, subscriber: str, payload: dict[str, Any]
+) -> None:
     """saq job: run one subscriber for one event, at most once to completion."""
     runtime: Runtime = ctx["runtime"]
     handler = subscribers_by_topic(runtime.modules).get(topic, {}).get(subscriber)
@@ -98,24 +105,22 @@ async def run_relay(runtime: Runtime, stopping: asyncio.Event) -> None:
     while not stopping.is_set():
         try:
             taken = await relay_outbox(runtime)
-        except Exception:  # noqa: BLE001 - the relay must outlive a database or Redis outage
+        except Exception:
             log.exception("outbox_relay_failed")
             taken = 0
         if taken < RELAY_BATCH:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=runtime.settings.outbox_poll_seconds)
-            except TimeoutError:
-                pass
 
 
-class ConferWorker(Worker):
+class ConferWorker(Worker[Any]):
     """saq's worker without its own signal handlers: whoever runs it (``confer worker``, or uvicorn in ``confer dev``)
     owns SIGINT/SIGTERM and stops it; saq's handlers would swallow the signal meant for the server."""
 
-    SIGNALS: list[int] = []  # noqa: RUF012 - overrides saq's class attribute
+    SIGNALS: list[signal.Signals] = []
 
 
-def build_worker(runtime: Runtime, *, concurrency: int = 10) -> Worker:
+def build_worker(runtime: Runtime, *, concurrency: int = 10) -> ConferWorker:
     """The saq worker: event deliveries plus every enabled module's jobs, with the runtime in each job's context."""
 
     async def startup(ctx: dict[str, Any]) -> None:

@@ -28,9 +28,20 @@ S = TypeVar("S", bound=msgspec.Struct)
 class Runtime:
     """Not a dataclass on purpose: Litestar would try to validate a dataclass injected as a dependency."""
 
-    def __init__(self, *, settings: Settings, modules: list[Module], module_settings: dict[str, msgspec.Struct],
-                 engine: PostgresEngine, registry: AppRegistry, redis: Redis, queue: RedisQueue, clock: Clock,
-                 mailer: Mailer, access_tokens: AccessTokens) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        modules: list[Module],
+        module_settings: dict[str, msgspec.Struct],
+        engine: PostgresEngine,
+        registry: AppRegistry,
+        redis: Redis,
+        queue: RedisQueue,
+        clock: Clock,
+        mailer: Mailer,
+        access_tokens: AccessTokens,
+    ) -> None:
         self.settings = settings
         self.modules = modules
         self.module_settings = module_settings
@@ -46,8 +57,9 @@ class Runtime:
         """Per-process objects a module keeps for itself (e.g. its password hasher), keyed by name."""
 
     @classmethod
-    def build(cls, settings: Settings, *, environ: dict[str, str], clock: Clock | None = None,
-              mailer: Mailer | None = None) -> Runtime:
+    def build(
+        cls, settings: Settings, *, environ: dict[str, str], clock: Clock | None = None, mailer: Mailer | None = None
+    ) -> Runtime:
         """Resolve the modules and read their settings sections; connect nothing yet (see :meth:`start`)."""
         if not settings.database_url or not settings.redis_url:
             raise SettingsError(["CONFER_DATABASE_URL and CONFER_REDIS_URL must be set (confer dev sets them itself)"])

@@ -24,8 +24,9 @@ def _claims_of(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def _sign(claims: dict[str, Any], key: Ed25519PrivateKey | Any, *, kid: str, typ: str = "at+jwt",
-          algorithm: str = "EdDSA") -> str:
+def _sign(
+    claims: dict[str, Any], key: Ed25519PrivateKey | Any, *, kid: str, typ: str = "at+jwt", algorithm: str = "EdDSA"
+) -> str:
     return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid, "typ": typ})
 
 
@@ -33,8 +34,9 @@ def _our_key(runtime: Runtime) -> Ed25519PrivateKey:
     return serialization.load_pem_private_key(runtime.settings.jwt_signing_key.encode(), None)  # type: ignore[union-attr,return-value]
 
 
-async def test_an_expired_access_token_is_refused(client: httpx.AsyncClient, clock: OffsetClock,
-                                                  runtime: Runtime) -> None:
+async def test_an_expired_access_token_is_refused(
+    client: httpx.AsyncClient, clock: OffsetClock, runtime: Runtime
+) -> None:
     tokens = await signed_in(client, "expiry@example.org")
     clock.advance(timedelta(seconds=runtime.settings.access_token_seconds + 1))
     problem = assert_problem(await client.get("/api/v1/me", headers=bearer(tokens)), 401, "unauthenticated")
@@ -56,7 +58,10 @@ async def test_forged_and_malformed_tokens_are_refused(client: httpx.AsyncClient
         "wrong type": _sign(claims, _our_key(runtime), kid=kid, typ="refresh+jwt"),
         "unknown kid": _sign(claims, _our_key(runtime), kid="retired-long-ago"),
         "no session claim": _sign({k: v for k, v in claims.items() if k != "sid"}, _our_key(runtime), kid=kid),
-        "tampered payload": tokens["access_token"].rsplit(".", 2)[0] + "." + body.decode().rstrip("=") + "."
+        "tampered payload": tokens["access_token"].rsplit(".", 2)[0]
+        + "."
+        + body.decode().rstrip("=")
+        + "."
         + tokens["access_token"].rsplit(".", 1)[1],
         "garbage": "not.a.jwt",
     }
@@ -69,21 +74,33 @@ async def test_forged_and_malformed_tokens_are_refused(client: httpx.AsyncClient
     assert (await client.get("/api/v1/me", headers=bearer(tokens))).status_code == 200
 
 
-async def test_a_token_signed_with_a_retired_key_still_verifies_during_rotation(runtime: Runtime,
-                                                                                 test_environ: dict[str, str]
-                                                                                 ) -> None:
+async def test_a_token_signed_with_a_retired_key_still_verifies_during_rotation(
+    runtime: Runtime, test_environ: dict[str, str]
+) -> None:
     old_settings = load_settings(test_environ)
     old = AccessTokens(TokenKeys.from_settings(old_settings), old_settings, runtime.clock)
     principal = Principal(user_id=uuid4(), session_id=uuid4(), role="client")
     token = old.issue(principal)
 
-    public = _our_key(runtime).public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    new_key = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    rotated_settings = load_settings({**test_environ, "CONFER_JWT_SIGNING_KEY": new_key,
-                                      "CONFER_JWT_SIGNING_KID": "test-2",
-                                      "CONFER_JWT_VERIFICATION_KEYS": json.dumps({"test-1": public})})
+    public = (
+        _our_key(runtime)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    new_key = (
+        Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
+    rotated_settings = load_settings(
+        {
+            **test_environ,
+            "CONFER_JWT_SIGNING_KEY": new_key,
+            "CONFER_JWT_SIGNING_KID": "test-2",
+            "CONFER_JWT_VERIFICATION_KEYS": json.dumps({"test-1": public}),
+        }
+    )
     rotated = AccessTokens(TokenKeys.from_settings(rotated_settings), rotated_settings, runtime.clock)
     assert rotated.verify(token) == principal
     assert jwt.get_unverified_header(rotated.issue(principal))["kid"] == "test-2"

@@ -15,14 +15,18 @@ from tests.support import PASSWORD, Mailbox, assert_problem, bearer, login, regi
 NEW_PASSWORD = "a brand new secret phrase"
 
 
-async def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(client: httpx.AsyncClient,
-                                                                               mailbox: Mailbox) -> None:
+async def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
     await register(client, "mover@example.org")
     here = await login(client, "mover@example.org", user_agent="here")
     elsewhere = await login(client, "mover@example.org", user_agent="elsewhere")
 
-    changed = await client.post("/api/v1/auth/password/change", headers=bearer(here), json={
-        "current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    changed = await client.post(
+        "/api/v1/auth/password/change",
+        headers=bearer(here),
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
     assert changed.status_code == 204
     assert (await client.get("/api/v1/me", headers=bearer(here))).status_code == 200
     assert_problem(await client.get("/api/v1/me", headers=bearer(elsewhere)), 401)
@@ -37,17 +41,24 @@ async def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(
 
 async def test_a_wrong_current_password_or_a_weak_new_one_changes_nothing(client: httpx.AsyncClient) -> None:
     tokens = await signed_in(client, "careful@example.org")
-    wrong = await client.post("/api/v1/auth/password/change", headers=bearer(tokens), json={
-        "current_password": "not my password", "new_password": NEW_PASSWORD})
+    wrong = await client.post(
+        "/api/v1/auth/password/change",
+        headers=bearer(tokens),
+        json={"current_password": "not my password", "new_password": NEW_PASSWORD},
+    )
     assert assert_problem(wrong, 422, "validation")["errors"][0]["field"] == "current_password"
-    weak = await client.post("/api/v1/auth/password/change", headers=bearer(tokens), json={
-        "current_password": PASSWORD, "new_password": "password123"})
+    weak = await client.post(
+        "/api/v1/auth/password/change",
+        headers=bearer(tokens),
+        json={"current_password": PASSWORD, "new_password": "password123"},
+    )
     assert assert_problem(weak, 422, "validation")["errors"][0]["field"] == "new_password"
     await login(client, "careful@example.org", PASSWORD)
 
 
-async def test_a_forgotten_password_is_reset_through_a_mailed_link_once(client: httpx.AsyncClient,
-                                                                        mailbox: Mailbox) -> None:
+async def test_a_forgotten_password_is_reset_through_a_mailed_link_once(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
     await register(client, "forgot@example.org")
     session = await login(client, "forgot@example.org")
     asked = await client.post("/api/v1/auth/password/forgot", json={"email": "Forgot@Example.org"})

@@ -12,8 +12,9 @@ from confer.modules.accounts.tables import Account
 from tests.support import PASSWORD, Mailbox, assert_problem, bearer, login, register
 
 
-async def test_a_new_client_registers_verifies_by_mail_and_signs_in(client: httpx.AsyncClient, mailbox: Mailbox
-                                                                     ) -> None:
+async def test_a_new_client_registers_verifies_by_mail_and_signs_in(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
     account = await register(client, "Ada@Example.org", name="Ada Lovelace", timezone="Europe/London")
     assert account["email"] == "ada@example.org"
     assert account["email_verified"] is False
@@ -40,8 +41,7 @@ async def test_a_verification_link_works_once(client: httpx.AsyncClient, mailbox
     assert_problem(forged, 400, "invalid-token")
 
 
-async def test_a_professional_can_ask_for_a_new_verification_link(client: httpx.AsyncClient, mailbox: Mailbox
-                                                                   ) -> None:
+async def test_a_professional_can_ask_for_a_new_verification_link(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     await register(client, "pro@example.org", role="professional")
     await mailbox.wait_for("pro@example.org", "confirm")
     tokens = await login(client, "pro@example.org")
@@ -59,8 +59,10 @@ async def test_a_professional_can_ask_for_a_new_verification_link(client: httpx.
 
 async def test_a_taken_email_is_a_conflict_whatever_its_case(client: httpx.AsyncClient, runtime: Runtime) -> None:
     await register(client, "taken@example.org")
-    again = await client.post("/api/v1/auth/register", json={
-        "email": "TAKEN@example.org", "password": PASSWORD, "name": "Other", "timezone": "UTC"})
+    again = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "TAKEN@example.org", "password": PASSWORD, "name": "Other", "timezone": "UTC"},
+    )
     assert_problem(again, 409, "email-taken")
     assert await Account.count() == 1
 
@@ -79,8 +81,10 @@ async def test_weak_passwords_are_refused_with_the_field_named(client: httpx.Asy
         ("aaaaaaaaaaaaaa", "different characters"),
         ("weakling-secret-99", "e-mail"),
     ]:
-        response = await client.post("/api/v1/auth/register", json={
-            "email": "weakling@example.org", "password": password, "name": "W", "timezone": "UTC"})
+        response = await client.post(
+            "/api/v1/auth/register",
+            json={"email": "weakling@example.org", "password": password, "name": "W", "timezone": "UTC"},
+        )
         problem = assert_problem(response, 422, "validation")
         assert problem["errors"][0]["field"] == "password"
         assert fragment in problem["errors"][0]["message"].lower()

@@ -20,12 +20,14 @@ async def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(clien
     assert wrong.status_code == unknown.status_code == 401
     strip = {"instance"}
     assert {k: v for k, v in wrong.json().items() if k not in strip} == {
-        k: v for k, v in unknown.json().items() if k not in strip}
+        k: v for k, v in unknown.json().items() if k not in strip
+    }
     assert wrong.headers["content-type"] == unknown.headers["content-type"]
 
 
-async def test_repeated_failures_lock_the_account_even_for_the_right_password(client: httpx.AsyncClient,
-                                                                              runtime: Runtime) -> None:
+async def test_repeated_failures_lock_the_account_even_for_the_right_password(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     await register(client, "target@example.org")
     limit = runtime.settings.login_failures_per_account
     for _ in range(limit):
@@ -75,13 +77,15 @@ async def test_reusing_a_spent_refresh_token_ends_the_whole_family(client: httpx
 
 async def test_two_simultaneous_refreshes_with_one_token_do_not_both_succeed(client: httpx.AsyncClient) -> None:
     tokens = await signed_in(client, "double@example.org")
-    answers = await asyncio.gather(*(client.post("/api/v1/auth/refresh", json={
-        "refresh_token": tokens["refresh_token"]}) for _ in range(5)))
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(5))
+    )
     assert sorted(r.status_code for r in answers).count(200) <= 1
 
 
-async def test_a_refresh_token_expires_and_a_session_has_an_absolute_end(client: httpx.AsyncClient,
-                                                                         clock: OffsetClock, runtime: Runtime) -> None:
+async def test_a_refresh_token_expires_and_a_session_has_an_absolute_end(
+    client: httpx.AsyncClient, clock: OffsetClock, runtime: Runtime
+) -> None:
     tokens = await signed_in(client, "ageing@example.org")
     clock.advance(timedelta(seconds=runtime.settings.refresh_token_seconds + 1))
     assert_problem(await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401)
@@ -113,7 +117,8 @@ async def test_sessions_are_listed_and_one_can_be_ended_from_another(client: htt
     assert_problem(await client.get("/api/v1/me", headers=bearer(phone)), 401)
     assert_problem(await client.post("/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}), 401)
     assert [s["user_agent"] for s in (await client.get("/api/v1/auth/sessions", headers=bearer(laptop))).json()] == [
-        "Laptop"]
+        "Laptop"
+    ]
 
 
 async def test_ending_another_persons_session_is_not_found_and_changes_nothing(client: httpx.AsyncClient) -> None:

@@ -26,7 +26,15 @@ async def seed_demo(runtime: Runtime) -> list[str]:
         await Account.raw(
             "INSERT INTO account (id, email, password_hash, name, role, timezone, locale, email_verified_at, "
             "created_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, 'en', {}, {}, {}) ON CONFLICT (email) DO NOTHING",
-            uuid4(), email, password_hash, name, role, zone, now, now, now,
+            uuid4(),
+            email,
+            password_hash,
+            name,
+            role,
+            zone,
+            now,
+            now,
+            now,
         )
         lines.append(f"{role:<13} {email}  password: {DEMO_PASSWORD}")
     return lines

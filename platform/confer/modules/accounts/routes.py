@@ -12,9 +12,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CO
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
 from confer.modules.accounts import service
 from confer.modules.accounts.schemas import (
+    Accepted,
     AccountOut,
     AccountUpdate,
-    Accepted,
     ChangePasswordIn,
     ForgotPasswordIn,
     LoginIn,
@@ -31,8 +31,9 @@ FORGOT_ANSWER = "If an account has this address, a link to reset its password is
 
 
 def client_info(request: Request[Any, Any, Any]) -> service.ClientInfo:
-    return service.ClientInfo(ip=request.client.host if request.client else "unknown",
-                              user_agent=request.headers.get("user-agent", ""))
+    return service.ClientInfo(
+        ip=request.client.host if request.client else "unknown", user_agent=request.headers.get("user-agent", "")
+    )
 
 
 class AuthController(Controller):
@@ -58,7 +59,9 @@ class AuthController(Controller):
         return await service.login(runtime, data, client_info(request))
 
     @post("/refresh", status_code=HTTP_200_OK)
-    async def refresh(self, data: JSONBody[RefreshIn], runtime: RuntimeDep, request: Request[Any, Any, Any]) -> TokenPair:
+    async def refresh(
+        self, data: JSONBody[RefreshIn], runtime: RuntimeDep, request: Request[Any, Any, Any]
+    ) -> TokenPair:
         """Trade a refresh token for a new pair; the old refresh token is spent."""
         return await service.refresh(runtime, data.refresh_token, client_info(request))
 
@@ -84,7 +87,9 @@ class AuthController(Controller):
         await service.reset_password(runtime, data)
 
     @post("/password/change", status_code=HTTP_204_NO_CONTENT, security=BEARER)
-    async def change_password(self, data: JSONBody[ChangePasswordIn], runtime: RuntimeDep, principal: CurrentPrincipal) -> None:
+    async def change_password(
+        self, data: JSONBody[ChangePasswordIn], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> None:
         await service.change_password(runtime, principal, data)
 
 
@@ -98,5 +103,7 @@ class MeController(Controller):
         return await service.get_account(principal.user_id)
 
     @patch("/")
-    async def update_me(self, data: JSONBody[AccountUpdate], runtime: RuntimeDep, principal: CurrentPrincipal) -> AccountOut:
+    async def update_me(
+        self, data: JSONBody[AccountUpdate], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> AccountOut:
         return await service.update_account(runtime, principal, data)

@@ -20,7 +20,7 @@ from piccolo.columns.combination import Where
 from confer.core import events
 from confer.core.auth import Principal, Role, mark_sessions_revoked
 from confer.core.db import UNIQUE_VIOLATION, is_violation
-from confer.core.errors import Conflict, ConferError, InvalidInput, NotFound, Unauthenticated
+from confer.core.errors import ConferError, Conflict, InvalidInput, NotFound, Unauthenticated
 from confer.core.events import EventEnvelope
 from confer.core.mail import Mail
 from confer.core.runtime import Runtime
@@ -46,8 +46,17 @@ VERIFY = "verify"
 RESET = "reset"
 TOKEN_LIFETIMES = {VERIFY: timedelta(hours=48), RESET: timedelta(hours=1)}
 FORGOT_PASSWORD_COOLDOWN_SECONDS = 60
-ACCOUNT_COLUMNS = (Account.id, Account.email, Account.name, Account.role, Account.timezone, Account.locale,
-                   Account.avatar_url, Account.email_verified_at, Account.created_at)
+ACCOUNT_COLUMNS = (
+    Account.id,
+    Account.email,
+    Account.name,
+    Account.role,
+    Account.timezone,
+    Account.locale,
+    Account.avatar_url,
+    Account.email_verified_at,
+    Account.created_at,
+)
 
 
 class EmailTaken(Conflict):
@@ -75,14 +84,24 @@ class ClientInfo(msgspec.Struct, frozen=True):
 
 # --- registration and e-mail verification -------------------------------------------------------------------------
 
+
 async def register(runtime: Runtime, data: RegisterIn) -> AccountOut:
     email = normalized_email(data.email, strict=True)
     checked_zone("timezone", data.timezone)
     _check_strength("password", data.password, email, data.name)
     password_hash = await passwords(runtime).hash(data.password)
     now = runtime.clock.now()
-    account = Account(id=uuid4(), email=email, password_hash=password_hash, name=data.name.strip(), role=data.role,
-                      timezone=data.timezone, locale=data.locale, created_at=now, updated_at=now)
+    account = Account(
+        id=uuid4(),
+        email=email,
+        password_hash=password_hash,
+        name=data.name.strip(),
+        role=data.role,
+        timezone=data.timezone,
+        locale=data.locale,
+        created_at=now,
+        updated_at=now,
+    )
     try:
         async with runtime.engine.transaction():
             await Account.insert(account).run()
@@ -114,6 +133,7 @@ async def request_verification(runtime: Runtime, principal: Principal) -> None:
 
 # --- sign-in, refresh, sessions -----------------------------------------------------------------------------------
 
+
 async def login(runtime: Runtime, data: LoginIn, client: ClientInfo) -> TokenPair:
     """Same answer, and about the same time, for a wrong password and an unknown address."""
     email = normalized_email(data.email, strict=False)
@@ -133,17 +153,23 @@ async def refresh(runtime: Runtime, raw_token: str, client: ClientInfo) -> Token
     now = runtime.clock.now()
     session: dict[str, Any] | None = None
     async with runtime.engine.transaction():
-        spent = await RefreshToken.update({RefreshToken.used_at: now}).where(
-            (RefreshToken.token_hash == _digest(raw_token)) & RefreshToken.used_at.is_null()
-        ).returning(RefreshToken.session, RefreshToken.expires_at)
+        spent = (
+            await RefreshToken.update({RefreshToken.used_at: now})
+            .where((RefreshToken.token_hash == _digest(raw_token)) & RefreshToken.used_at.is_null())
+            .returning(RefreshToken.session, RefreshToken.expires_at)
+        )
         reused = not spent and await _revoke_family_of_spent_token(runtime, raw_token)
         if spent and spent[0]["expires_at"] > now:
             session = await _live_session(spent[0]["session"], now)
             if session is not None:
                 refresh_token = await _issue_refresh_token(runtime, session["id"], session["expires_at"])
-                await AuthSession.update({AuthSession.last_used_at: now, AuthSession.ip: client.ip,
-                                          AuthSession.user_agent: client.user_agent}).where(
-                    AuthSession.id == session["id"])
+                await AuthSession.update(
+                    {
+                        AuthSession.last_used_at: now,
+                        AuthSession.ip: client.ip,
+                        AuthSession.user_agent: client.user_agent,
+                    }
+                ).where(AuthSession.id == session["id"])
     if session is None:
         if reused:
             log.warning("refresh_token_reused", ip=client.ip)
@@ -157,13 +183,22 @@ async def logout(runtime: Runtime, principal: Principal) -> None:
 
 
 async def list_sessions(runtime: Runtime, principal: Principal) -> list[SessionOut]:
-    rows = await AuthSession.select(
-        AuthSession.id, AuthSession.created_at, AuthSession.last_used_at, AuthSession.expires_at,
-        AuthSession.user_agent, AuthSession.ip,
-    ).where(
-        (AuthSession.account == principal.user_id) & AuthSession.revoked_at.is_null()
-        & (AuthSession.expires_at > runtime.clock.now())
-    ).order_by(AuthSession.last_used_at, ascending=False)
+    rows = (
+        await AuthSession.select(
+            AuthSession.id,
+            AuthSession.created_at,
+            AuthSession.last_used_at,
+            AuthSession.expires_at,
+            AuthSession.user_agent,
+            AuthSession.ip,
+        )
+        .where(
+            (AuthSession.account == principal.user_id)
+            & AuthSession.revoked_at.is_null()
+            & (AuthSession.expires_at > runtime.clock.now())
+        )
+        .order_by(AuthSession.last_used_at, ascending=False)
+    )
     return [SessionOut(**row, current=row["id"] == principal.session_id) for row in rows]
 
 
@@ -179,10 +214,14 @@ async def end_session(runtime: Runtime, principal: Principal, session_id: UUID) 
 
 # --- passwords ------------------------------------------------------------------------------------------------------
 
+
 async def change_password(runtime: Runtime, principal: Principal, data: ChangePasswordIn) -> None:
     """Change the caller's password and end every other session."""
-    row = await Account.select(Account.email, Account.name, Account.password_hash).where(
-        Account.id == principal.user_id).first()
+    row = (
+        await Account.select(Account.email, Account.name, Account.password_hash)
+        .where(Account.id == principal.user_id)
+        .first()
+    )
     if row is None:
         raise Unauthenticated("this account no longer exists")
     throttle = LoginThrottle(runtime)
@@ -194,8 +233,11 @@ async def change_password(runtime: Runtime, principal: Principal, data: ChangePa
     new_hash = await passwords(runtime).hash(data.new_password)
     async with runtime.engine.transaction():
         await _set_password(runtime, principal.user_id, new_hash)
-        await _revoke_sessions(runtime, (AuthSession.account == principal.user_id)
-                               & (AuthSession.id != principal.session_id), "password-changed")
+        await _revoke_sessions(
+            runtime,
+            (AuthSession.account == principal.user_id) & (AuthSession.id != principal.session_id),
+            "password-changed",
+        )
 
 
 async def forgot_password(runtime: Runtime, email_address: str) -> None:
@@ -215,9 +257,16 @@ async def reset_password(runtime: Runtime, data: ResetPasswordIn) -> None:
     """Set a new password from a mailed link; every session ends, and the address counts as verified."""
     now = runtime.clock.now()
     token_hash = _digest(data.token)
-    pending = await EmailToken.select(EmailToken.account.email, EmailToken.account.name).where(
-        (EmailToken.token_hash == token_hash) & (EmailToken.purpose == RESET) & EmailToken.used_at.is_null()
-        & (EmailToken.expires_at > now)).first()
+    pending = (
+        await EmailToken.select(EmailToken.account.email, EmailToken.account.name)
+        .where(
+            (EmailToken.token_hash == token_hash)
+            & (EmailToken.purpose == RESET)
+            & EmailToken.used_at.is_null()
+            & (EmailToken.expires_at > now)
+        )
+        .first()
+    )
     if pending is None:
         raise InvalidLink()
     _check_strength("new_password", data.new_password, pending["account.email"], pending["account.name"])
@@ -226,11 +275,13 @@ async def reset_password(runtime: Runtime, data: ResetPasswordIn) -> None:
         account_id = await _consume_email_token(data.token, RESET, now)
         await _set_password(runtime, account_id, new_hash)
         await Account.update({Account.email_verified_at: now}).where(
-            (Account.id == account_id) & Account.email_verified_at.is_null())
+            (Account.id == account_id) & Account.email_verified_at.is_null()
+        )
         await _revoke_sessions(runtime, AuthSession.account == account_id, "password-reset")
 
 
 # --- the caller's own account ---------------------------------------------------------------------------------------
+
 
 async def get_account(account_id: UUID) -> AccountOut:
     row = await Account.select(*ACCOUNT_COLUMNS).where(Account.id == account_id).first()
@@ -260,9 +311,18 @@ async def create_admin(runtime: Runtime, email_address: str, name: str, password
     email = normalized_email(email_address, strict=True)
     _check_strength("password", password, email, name)
     now = runtime.clock.now()
-    account = Account(id=uuid4(), email=email, password_hash=await passwords(runtime).hash(password), name=name,
-                      role="admin", timezone="UTC", locale="en", email_verified_at=now, created_at=now,
-                      updated_at=now)
+    account = Account(
+        id=uuid4(),
+        email=email,
+        password_hash=await passwords(runtime).hash(password),
+        name=name,
+        role="admin",
+        timezone="UTC",
+        locale="en",
+        email_verified_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     try:
         await Account.insert(account).run()
     except Exception as exc:
@@ -274,45 +334,62 @@ async def create_admin(runtime: Runtime, email_address: str, name: str, password
 
 # --- event subscribers (run by the worker) --------------------------------------------------------------------------
 
+
 async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> None:
     account = await get_account(UUID(event.payload["account_id"]))
     if account.email_verified:
         return
     token = await _new_email_token(runtime, account.id, VERIFY)
     link = f"{runtime.settings.public_url}/verify-email?token={token}"
-    await runtime.mailer.send(Mail(
-        to=account.email, subject="Confirm your e-mail address for Confer",
-        text=f"Hello {account.name},\n\nConfirm your address by opening this link within 48 hours:\n{link}\n\n"
-             "If you did not create a Confer account, ignore this message.\n"))
+    await runtime.mailer.send(
+        Mail(
+            to=account.email,
+            subject="Confirm your e-mail address for Confer",
+            text=f"Hello {account.name},\n\nConfirm your address by opening this link within 48 hours:\n{link}\n\n"
+            "If you did not create a Confer account, ignore this message.\n",
+        )
+    )
 
 
 async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> None:
     account = await get_account(UUID(event.payload["account_id"]))
     token = await _new_email_token(runtime, account.id, RESET)
     link = f"{runtime.settings.public_url}/reset-password?token={token}"
-    await runtime.mailer.send(Mail(
-        to=account.email, subject="Reset your Confer password",
-        text=f"Hello {account.name},\n\nChoose a new password by opening this link within an hour:\n{link}\n\n"
-             "If you did not ask for this, ignore this message: your password stays as it is.\n"))
+    await runtime.mailer.send(
+        Mail(
+            to=account.email,
+            subject="Reset your Confer password",
+            text=f"Hello {account.name},\n\nChoose a new password by opening this link within an hour:\n{link}\n\n"
+            "If you did not ask for this, ignore this message: your password stays as it is.\n",
+        )
+    )
 
 
 async def send_password_changed_notice(runtime: Runtime, event: EventEnvelope) -> None:
     account = await get_account(UUID(event.payload["account_id"]))
-    await runtime.mailer.send(Mail(
-        to=account.email, subject="Your Confer password was changed",
-        text=f"Hello {account.name},\n\nYour password was just changed and your other sessions were ended.\n"
-             "If this was not you, reset your password now and contact your administrator.\n"))
+    await runtime.mailer.send(
+        Mail(
+            to=account.email,
+            subject="Your Confer password was changed",
+            text=f"Hello {account.name},\n\nYour password was just changed and your other sessions were ended.\n"
+            "If this was not you, reset your password now and contact your administrator.\n",
+        )
+    )
 
 
 # --- internals ------------------------------------------------------------------------------------------------------
+
 
 def passwords(runtime: Runtime) -> Passwords:
     """The process's bounded password hasher (built once per runtime)."""
     hasher = runtime.extras.get("accounts.passwords")
     if not isinstance(hasher, Passwords):
         settings = runtime.settings
-        hasher = Passwords(concurrency=settings.password_hash_concurrency,
-                           memory_kib=settings.password_hash_memory_kib, time_cost=settings.password_hash_time_cost)
+        hasher = Passwords(
+            concurrency=settings.password_hash_concurrency,
+            memory_kib=settings.password_hash_memory_kib,
+            time_cost=settings.password_hash_time_cost,
+        )
         runtime.extras["accounts.passwords"] = hasher
     return hasher
 
@@ -347,9 +424,17 @@ async def _start_session(runtime: Runtime, account_id: UUID, role: Role, client:
     session_id = uuid4()
     expires_at = now + timedelta(seconds=runtime.settings.session_max_seconds)
     async with runtime.engine.transaction():
-        await AuthSession.insert(AuthSession(id=session_id, account=account_id, created_at=now, last_used_at=now,
-                                             expires_at=expires_at, ip=client.ip,
-                                             user_agent=client.user_agent[:300])).run()
+        await AuthSession.insert(
+            AuthSession(
+                id=session_id,
+                account=account_id,
+                created_at=now,
+                last_used_at=now,
+                expires_at=expires_at,
+                ip=client.ip,
+                user_agent=client.user_agent[:300],
+            )
+        ).run()
         refresh_token = await _issue_refresh_token(runtime, session_id, expires_at)
     return _token_pair(runtime, Principal(user_id=account_id, session_id=session_id, role=role), refresh_token)
 
@@ -357,20 +442,33 @@ async def _start_session(runtime: Runtime, account_id: UUID, role: Role, client:
 async def _issue_refresh_token(runtime: Runtime, session_id: UUID, session_expires_at: datetime) -> str:
     raw = secrets.token_urlsafe(32)
     lifetime = timedelta(seconds=runtime.settings.refresh_token_seconds)
-    await RefreshToken.insert(RefreshToken(id=uuid4(), session=session_id, token_hash=_digest(raw),
-                                           expires_at=min(runtime.clock.now() + lifetime, session_expires_at))).run()
+    await RefreshToken.insert(
+        RefreshToken(
+            id=uuid4(),
+            session=session_id,
+            token_hash=_digest(raw),
+            expires_at=min(runtime.clock.now() + lifetime, session_expires_at),
+        )
+    ).run()
     return raw
 
 
 def _token_pair(runtime: Runtime, principal: Principal, refresh_token: str) -> TokenPair:
-    return TokenPair(access_token=runtime.access_tokens.issue(principal), refresh_token=refresh_token,
-                     expires_in=runtime.access_tokens.lifetime_seconds)
+    return TokenPair(
+        access_token=runtime.access_tokens.issue(principal),
+        refresh_token=refresh_token,
+        expires_in=runtime.access_tokens.lifetime_seconds,
+    )
 
 
 async def _live_session(session_id: UUID, now: datetime) -> dict[str, Any] | None:
-    session: dict[str, Any] | None = await AuthSession.select(
-        AuthSession.id, AuthSession.account, AuthSession.expires_at, AuthSession.account.role.as_alias("role")
-    ).where((AuthSession.id == session_id) & AuthSession.revoked_at.is_null() & (AuthSession.expires_at > now)).first()
+    session: dict[str, Any] | None = (
+        await AuthSession.select(
+            AuthSession.id, AuthSession.account, AuthSession.expires_at, AuthSession.account.role.as_alias("role")
+        )
+        .where((AuthSession.id == session_id) & AuthSession.revoked_at.is_null() & (AuthSession.expires_at > now))
+        .first()
+    )
     return session
 
 
@@ -385,17 +483,22 @@ async def _revoke_family_of_spent_token(runtime: Runtime, raw_token: str) -> boo
 
 async def _revoke_sessions(runtime: Runtime, which: Where | Any, reason: str) -> list[UUID]:
     """End the matching live sessions (call inside a transaction); their access tokens stop working at once."""
-    rows = await AuthSession.update({AuthSession.revoked_at: runtime.clock.now(), AuthSession.revoked_reason: reason}
-                                    ).where(which & AuthSession.revoked_at.is_null()).returning(AuthSession.id)
+    rows = (
+        await AuthSession.update({AuthSession.revoked_at: runtime.clock.now(), AuthSession.revoked_reason: reason})
+        .where(which & AuthSession.revoked_at.is_null())
+        .returning(AuthSession.id)
+    )
     ended = [row["id"] for row in rows]
-    await mark_sessions_revoked(runtime.redis, runtime.settings.redis_namespace, ended,
-                                runtime.settings.access_token_seconds)
+    await mark_sessions_revoked(
+        runtime.redis, runtime.settings.redis_namespace, ended, runtime.settings.access_token_seconds
+    )
     return ended
 
 
 async def _set_password(runtime: Runtime, account_id: UUID, password_hash: str) -> None:
     await Account.update({Account.password_hash: password_hash, Account.updated_at: runtime.clock.now()}).where(
-        Account.id == account_id)
+        Account.id == account_id
+    )
     await events.publish(topics.PASSWORD_CHANGED, topics.AccountEvent(account_id=account_id))
 
 
@@ -408,16 +511,29 @@ async def _upgrade_hash_if_needed(runtime: Runtime, account_id: UUID, stored_has
 
 async def _new_email_token(runtime: Runtime, account_id: UUID, purpose: str) -> str:
     raw = secrets.token_urlsafe(32)
-    await EmailToken.insert(EmailToken(id=uuid4(), account=account_id, purpose=purpose, token_hash=_digest(raw),
-                                       expires_at=runtime.clock.now() + TOKEN_LIFETIMES[purpose])).run()
+    await EmailToken.insert(
+        EmailToken(
+            id=uuid4(),
+            account=account_id,
+            purpose=purpose,
+            token_hash=_digest(raw),
+            expires_at=runtime.clock.now() + TOKEN_LIFETIMES[purpose],
+        )
+    ).run()
     return raw
 
 
 async def _consume_email_token(raw: str, purpose: str, now: datetime) -> UUID:
-    rows = await EmailToken.update({EmailToken.used_at: now}).where(
-        (EmailToken.token_hash == _digest(raw)) & (EmailToken.purpose == purpose) & EmailToken.used_at.is_null()
-        & (EmailToken.expires_at > now)
-    ).returning(EmailToken.account)
+    rows = (
+        await EmailToken.update({EmailToken.used_at: now})
+        .where(
+            (EmailToken.token_hash == _digest(raw))
+            & (EmailToken.purpose == purpose)
+            & EmailToken.used_at.is_null()
+            & (EmailToken.expires_at > now)
+        )
+        .returning(EmailToken.account)
+    )
     if not rows:
         raise InvalidLink()
     account_id: UUID = rows[0]["account"]

@@ -28,7 +28,10 @@ class LoginThrottle:
         """Raise 429 while either counter is at its limit."""
         account_key, ip_key = self._account_key(email), self._ip_key(ip)
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(account_key).get(ip_key).ttl(account_key).ttl(ip_key)
+            for key in (account_key, ip_key):
+                pipe.get(key)
+            for key in (account_key, ip_key):
+                pipe.ttl(key)
             account_count, ip_count, account_ttl, ip_ttl = await pipe.execute()
         waits = []
         if int(account_count or 0) >= self._settings.login_failures_per_account:
@@ -42,7 +45,8 @@ class LoginThrottle:
         window = self._settings.login_failure_window_seconds
         async with self._redis.pipeline(transaction=True) as pipe:
             for key in (self._account_key(email), self._ip_key(ip)):
-                pipe.incr(key).expire(key, window, nx=True)
+                pipe.incr(key)
+                pipe.expire(key, window, nx=True)
             await pipe.execute()
 
     async def succeeded(self, email: str) -> None:

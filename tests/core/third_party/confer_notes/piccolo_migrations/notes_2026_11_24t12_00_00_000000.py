@@ -11,8 +11,10 @@ async def forwards() -> MigrationManager:
     async def run() -> None:
         from confer_notes.tables import Note
 
-        await Note.raw("CREATE TABLE note (id uuid PRIMARY KEY, owner uuid NOT NULL "
-                       "REFERENCES account (id) ON DELETE CASCADE, text varchar(500) NOT NULL)").run()
+        await Note.raw(
+            "CREATE TABLE note (id uuid PRIMARY KEY, owner uuid NOT NULL "
+            "REFERENCES account (id) ON DELETE CASCADE, text varchar(500) NOT NULL)"
+        ).run()
         await Note.raw("CREATE INDEX note_owner ON note (owner)").run()
 
     manager.add_raw(run)
