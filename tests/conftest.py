@@ -7,7 +7,6 @@ under uvicorn on a loopback port with its job worker in-process, and mail goes t
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import secrets
 import socket
@@ -19,7 +18,6 @@ import asyncpg
 import httpx
 import pytest
 import redis.asyncio
-import uvicorn
 
 from confer.app import create_app
 from confer.core import db
@@ -28,7 +26,7 @@ from confer.core.clock import OffsetClock
 from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
 from confer.core.runtime import Runtime
 from confer.settings import Settings, load_settings
-from tests.support import Mailbox, start_smtp_server
+from tests.support import Mailbox, serving, start_smtp_server
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
@@ -129,18 +127,8 @@ async def runtime(settings: Settings, test_environ: dict[str, str], clock: Offse
 @pytest.fixture(scope="session")
 async def server(settings: Settings, runtime: Runtime) -> AsyncIterator[str]:
     """The app served over real TCP on a loopback port, with its worker running; yields its base URL."""
-    app = create_app(settings, runtime=runtime, run_worker_in_process=True)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on")
-    uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    while not uv.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    port = uv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    await task
+    async with serving(create_app(settings, runtime=runtime, run_worker_in_process=True)) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import uvicorn
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from litestar import Litestar
 
 PASSWORD = "a long and unusual passphrase"
 PROBLEM_JSON = "application/problem+json"
@@ -58,6 +62,23 @@ class Mailbox:
         match = re.search(r"token=([A-Za-z0-9_\-]+)", body.get_content())
         assert match, "the mail has no link with a token"
         return match.group(1)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port, in this event loop; yield its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def start_smtp_server() -> tuple[Mailbox, Controller]:

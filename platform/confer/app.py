@@ -14,12 +14,11 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig
-from litestar.stores.redis import RedisStore
 
 from confer.core.dependencies import DEPENDENCIES
 from confer.core.errors import EXCEPTION_HANDLERS
@@ -27,12 +26,12 @@ from confer.core.health import MetricsController, healthz, readyz
 from confer.core.jobs import run_worker
 from confer.core.modules import ModulePlugin
 from confer.core.observability import configure_logging, request_id_middleware
+from confer.core.rate_limit import rate_limit_middleware
 from confer.core.runtime import Runtime
 from confer.settings import Settings, load_settings
 from confer.web import web_client_handlers
 
 WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-UNMETERED_PATHS = ["/healthz", "/readyz", "/metrics"]
 
 
 def app_from_environment() -> Litestar:
@@ -59,11 +58,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
                 await worker
             await runtime.stop()
 
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.rate_limit_per_minute),
-        store="rate_limit",
-        exclude=UNMETERED_PATHS,
-    )
     return Litestar(
         route_handlers=[healthz, readyz, MetricsController, *web_client_handlers(WEB_DIST)],
         plugins=[ModulePlugin(module) for module in runtime.modules],
@@ -72,9 +66,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         middleware=[
             request_id_middleware,
             PrometheusConfig(app_name="confer", prefix="confer").middleware,
-            rate_limit.middleware,
+            DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute),
         ],
-        stores={"rate_limit": RedisStore(runtime.redis, namespace=runtime.key("rate-limit"))},
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=_openapi(),

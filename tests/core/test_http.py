@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import httpx
 
+from confer.app import create_app
+from confer.core.runtime import Runtime
 from confer.modules.accounts.tables import Account
-from tests.support import assert_problem
+from confer.settings import load_settings
+from tests.support import assert_problem, serving
 
 
 async def test_malformed_json_is_a_400_problem_and_writes_nothing(client: httpx.AsyncClient) -> None:
@@ -83,3 +86,20 @@ async def test_the_start_page_is_served_at_the_root(client: httpx.AsyncClient) -
     page = await client.get("/")
     assert page.status_code == 200
     assert "Confer" in page.text
+
+
+async def test_a_client_over_the_rate_limit_gets_429_with_retry_after(
+    runtime: Runtime, test_environ: dict[str, str]
+) -> None:
+    strict = load_settings({**test_environ, "CONFER_RATE_LIMIT_PER_MINUTE": "5"})
+    async with (
+        serving(create_app(strict, runtime=runtime)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as limited,
+    ):
+        answers = [await limited.post("/api/v1/auth/login", json={}) for _ in range(7)]
+        assert [r.status_code for r in answers] == [422] * 5 + [429] * 2
+        assert answers[0].headers["ratelimit-remaining"] == "4"
+        problem = assert_problem(answers[-1], 429, "too-many-requests")
+        assert problem["status"] == 429
+        assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+        assert (await limited.get("/healthz")).status_code == 200

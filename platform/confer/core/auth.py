@@ -25,6 +25,7 @@ from confer.settings import Settings
 
 ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"
+VERIFIED_CACHE_SIZE = 50_000
 Role = Literal["client", "professional", "admin"]
 
 
@@ -98,6 +99,9 @@ class AccessTokens:
         self._audience = settings.jwt_audience
         self._lifetime = settings.access_token_seconds
         self._clock = clock
+        self._verified: dict[str, tuple[Principal, int]] = {}
+        """Tokens whose signature and claims were checked, with their expiry: a token is immutable, so only the
+        expiry needs checking again. Bounded; emptied when full."""
 
     @property
     def lifetime_seconds(self) -> int:
@@ -119,6 +123,19 @@ class AccessTokens:
         return jwt.encode(claims, self._keys.signing_key, algorithm=ALGORITHM, headers=headers)
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if expires <= self._clock.now().timestamp():
+                raise Unauthenticated("the access token has expired")
+            return principal
+        principal, expires = self._verify_fully(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify_fully(self, token: str) -> tuple[Principal, int]:
         try:
             header = jwt.get_unverified_header(token)
             key = self._keys.verification_keys.get(str(header.get("kid")))
@@ -142,7 +159,8 @@ class AccessTokens:
             raise Unauthenticated("the access token is invalid") from None
         self._check_lifetime(claims, self._clock.now())
         try:
-            return Principal(user_id=UUID(claims["sub"]), session_id=UUID(claims["sid"]), role=claims["role"])
+            principal = Principal(user_id=UUID(claims["sub"]), session_id=UUID(claims["sid"]), role=claims["role"])
+            return principal, int(claims["exp"])
         except (KeyError, ValueError):
             raise Unauthenticated("the access token is invalid") from None
 

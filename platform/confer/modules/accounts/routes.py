@@ -99,8 +99,8 @@ class MeController(Controller):
     security = BEARER
 
     @get("/")
-    async def me(self, principal: CurrentPrincipal) -> AccountOut:
-        return await service.get_account(principal.user_id)
+    async def me(self, runtime: RuntimeDep, principal: CurrentPrincipal) -> AccountOut:
+        return await service.get_own_account(runtime, principal)
 
     @patch("/")
     async def update_me(
