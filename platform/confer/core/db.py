@@ -16,7 +16,7 @@ from importlib import import_module
 import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
-from piccolo.conf.apps import AppConfig, AppRegistry
+from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 
 from confer.core.modules import Module
@@ -64,10 +64,6 @@ async def migrate(registry: AppRegistry) -> list[str]:
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}\n{report.getvalue()}")
     return [line for line in report.getvalue().splitlines() if line.strip()]
-
-
-def app_configs(registry: AppRegistry) -> list[AppConfig]:
-    return list(registry.app_configs.values())
 
 
 def is_violation(exc: BaseException, sqlstate: str) -> bool:

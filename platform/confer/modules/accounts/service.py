@@ -45,6 +45,8 @@ log = structlog.get_logger("confer.accounts")
 VERIFY = "verify"
 RESET = "reset"
 TOKEN_LIFETIMES = {VERIFY: timedelta(hours=48), RESET: timedelta(hours=1)}
+LINK_PATHS = {VERIFY: "verify-email", RESET: "reset-password"}
+"""Pages of the web client that take a mailed token."""
 FORGOT_PASSWORD_COOLDOWN_SECONDS = 60
 ACCOUNT_COLUMNS = (
     Account.id,
@@ -108,14 +110,7 @@ async def register(runtime: Runtime, data: RegisterIn) -> AccountOut:
         created_at=now,
         updated_at=now,
     )
-    try:
-        async with runtime.engine.transaction():
-            await Account.insert(account).run()
-            await events.publish(topics.REGISTERED, topics.AccountEvent(account_id=account.id))
-    except Exception as exc:
-        if is_violation(exc, UNIQUE_VIOLATION):
-            raise EmailTaken() from None
-        raise
+    await _insert_account(runtime, account, announce=True)
     return await get_account(account.id)
 
 
@@ -340,12 +335,7 @@ async def create_admin(runtime: Runtime, email_address: str, name: str, password
         created_at=now,
         updated_at=now,
     )
-    try:
-        await Account.insert(account).run()
-    except Exception as exc:
-        if is_violation(exc, UNIQUE_VIOLATION):
-            raise EmailTaken() from None
-        raise
+    await _insert_account(runtime, account, announce=False)
     return await get_account(account.id)
 
 
@@ -354,31 +344,26 @@ async def create_admin(runtime: Runtime, email_address: str, name: str, password
 
 async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> None:
     account = await get_account(UUID(event.payload["account_id"]))
-    if account.email_verified:
-        return
-    token = await _new_email_token(runtime, account.id, VERIFY)
-    link = f"{runtime.settings.public_url}/verify-email?token={token}"
-    await runtime.mailer.send(
-        Mail(
-            to=account.email,
-            subject="Confirm your e-mail address for Confer",
-            text=f"Hello {account.name},\n\nConfirm your address by opening this link within 48 hours:\n{link}\n\n"
-            "If you did not create a Confer account, ignore this message.\n",
+    if not account.email_verified:
+        await _mail_link(
+            runtime,
+            account,
+            VERIFY,
+            "Confirm your e-mail address for Confer",
+            "Confirm your address by opening this link within 48 hours:",
+            "If you did not create a Confer account, ignore this message.",
         )
-    )
 
 
 async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> None:
     account = await get_account(UUID(event.payload["account_id"]))
-    token = await _new_email_token(runtime, account.id, RESET)
-    link = f"{runtime.settings.public_url}/reset-password?token={token}"
-    await runtime.mailer.send(
-        Mail(
-            to=account.email,
-            subject="Reset your Confer password",
-            text=f"Hello {account.name},\n\nChoose a new password by opening this link within an hour:\n{link}\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.\n",
-        )
+    await _mail_link(
+        runtime,
+        account,
+        RESET,
+        "Reset your Confer password",
+        "Choose a new password by opening this link within an hour:",
+        "If you did not ask for this, ignore this message: your password stays as it is.",
     )
 
 
@@ -419,6 +404,19 @@ def normalized_email(address: str, *, strict: bool) -> str:
         if strict:
             raise InvalidInput("email", str(exc)) from None
         return address.strip().lower()
+
+
+async def _insert_account(runtime: Runtime, account: Account, *, announce: bool) -> None:
+    """Insert; the unique index on the address decides races between two registrations of one address."""
+    try:
+        async with runtime.engine.transaction():
+            await Account.insert(account).run()
+            if announce:
+                await events.publish(topics.REGISTERED, topics.AccountEvent(account_id=account.id))
+    except Exception as exc:
+        if is_violation(exc, UNIQUE_VIOLATION):
+            raise EmailTaken() from None
+        raise
 
 
 def _check_strength(field: str, password: str, email: str, name: str) -> None:
@@ -524,6 +522,17 @@ async def _upgrade_hash_if_needed(runtime: Runtime, account_id: UUID, stored_has
     if passwords(runtime).needs_rehash(stored_hash):
         new_hash = await passwords(runtime).hash(password)
         await Account.update({Account.password_hash: new_hash}).where(Account.id == account_id)
+
+
+async def _mail_link(
+    runtime: Runtime, account: AccountOut, purpose: str, subject: str, ask: str, otherwise: str
+) -> None:
+    """Mail a single-use link (a new e-mail token) to the account's address."""
+    token = await _new_email_token(runtime, account.id, purpose)
+    link = f"{runtime.settings.public_url}/{LINK_PATHS[purpose]}?token={token}"
+    await runtime.mailer.send(
+        Mail(to=account.email, subject=subject, text=f"Hello {account.name},\n\n{ask}\n{link}\n\n{otherwise}\n")
+    )
 
 
 async def _new_email_token(runtime: Runtime, account_id: UUID, purpose: str) -> str:
