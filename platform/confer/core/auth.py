@@ -25,7 +25,7 @@ from confer.settings import Settings
 
 ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"
-VERIFIED_CACHE_SIZE = 50_000
+VERIFIED_CACHE_SIZE = 20_000
 Role = Literal["client", "professional", "admin"]
 
 
