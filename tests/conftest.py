@@ -13,6 +13,7 @@ import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -58,6 +59,19 @@ async def database_url(embedded_services: tuple[EmbeddedServices, Path]) -> Asyn
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def empty_database_url(database_url: str) -> AsyncIterator[str]:
+    """Another empty database on the test server, for tests that build their own schema or run the CLI."""
+    name = f"confer_cli_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(urlunsplit(urlsplit(database_url)._replace(path="/postgres")))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -9,9 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -32,20 +30,6 @@ def plugin_path(tmp_path: Path) -> str:
     return os.pathsep.join([str(tmp_path / "site"), str(THIRD_PARTY)])
 
 
-@pytest.fixture
-async def fresh_database_url(database_url: str) -> AsyncIterator[str]:
-    """Another empty database on the test server, so the plugged-in module's tables stay out of the main one."""
-    name = f"confer_plugin_{secrets.token_hex(4)}"
-    maintenance = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
-    admin = await asyncpg.connect(maintenance)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 def _confer_env(base: dict[str, str], **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFER_")}
     return {**env, **base, **overrides}
@@ -58,12 +42,12 @@ def _free_port() -> int:
 
 
 async def test_a_third_party_module_found_by_entry_point_serves_routes_on_its_own_tables(
-    plugin_path: str, fresh_database_url: str, test_environ: dict[str, str], tmp_path: Path
+    plugin_path: str, empty_database_url: str, test_environ: dict[str, str], tmp_path: Path
 ) -> None:
     port = _free_port()
     env = _confer_env(
         test_environ,
-        CONFER_DATABASE_URL=fresh_database_url,
+        CONFER_DATABASE_URL=empty_database_url,
         CONFER_MODULES="accounts,notes",
         CONFER_NOTES_GREETING="bonjour",
         CONFER_PORT=str(port),
@@ -101,7 +85,7 @@ async def test_a_third_party_module_found_by_entry_point_serves_routes_on_its_ow
         server.terminate()
         await server.wait()
         log.close()
-    rows = await _query(fresh_database_url, "SELECT app_name FROM migration ORDER BY id")
+    rows = await _query(empty_database_url, "SELECT app_name FROM migration ORDER BY id")
     assert [r["app_name"] for r in rows] == ["core", "core", "accounts", "notes"]
 
 

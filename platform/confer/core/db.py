@@ -49,7 +49,7 @@ def configure_piccolo(engine: PostgresEngine, modules: Sequence[Module]) -> AppR
 
 
 async def open_pool(engine: PostgresEngine, *, min_size: int = 2, max_size: int = 10) -> None:
-    await engine.start_connection_pool(min_size=min_size, max_size=max_size)
+    await engine.start_connection_pool(min_size=min(min_size, max_size), max_size=max_size)
 
 
 async def close_pool(engine: PostgresEngine) -> None:

@@ -1,0 +1,64 @@
+"""The operator's commands against a fresh database: migrate, seed-demo (idempotent), create-admin, check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import asyncpg
+
+
+def _confer(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "confer.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+async def test_an_operator_migrates_seeds_creates_an_admin_and_checks(
+    empty_database_url: str, test_environ: dict[str, str]
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONFER_")},
+        **test_environ,
+        "CONFER_DATABASE_URL": empty_database_url,
+        "CONFER_ADMIN_PASSWORD": "an admin passphrase of length",
+    }
+    for args in (
+        ["migrate"],
+        ["migrate"],
+        ["seed-demo"],
+        ["seed-demo"],
+        ["create-admin", "--email", "Root@Example.org", "--name", "Root"],
+        ["check"],
+    ):
+        result = _confer(args, env)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+    again = _confer(["create-admin", "--email", "root@example.org"], env)
+    assert again.returncode == 1
+    assert "An account with this e-mail address exists" in again.stderr
+
+    connection = await asyncpg.connect(empty_database_url)
+    try:
+        rows = await connection.fetch("SELECT email, role, email_verified_at IS NOT NULL AS verified FROM account")
+    finally:
+        await connection.close()
+    accounts = {row["email"]: (row["role"], row["verified"]) for row in rows}
+    assert accounts == {
+        "client@demo.confer.dev": ("client", True),
+        "professional@demo.confer.dev": ("professional", True),
+        "admin@demo.confer.dev": ("admin", True),
+        "root@example.org": ("admin", True),
+    }
+
+
+def test_check_reports_an_unreachable_database(test_environ: dict[str, str]) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONFER_")},
+        **test_environ,
+        "CONFER_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere",
+    }
+    result = _confer(["check"], env)
+    assert result.returncode == 1
+    assert "FAIL database" in result.stdout
+    assert test_environ["CONFER_JWT_SIGNING_KEY"].splitlines()[1] not in result.stdout + result.stderr
