@@ -45,7 +45,7 @@ class Mailbox:
         with self._lock:
             return [m for m in self._messages if m["To"] == address]
 
-    async def wait_for(self, address: str, subject: str, *, timeout: float = 10.0) -> EmailMessage:
+    async def wait_for(self, address: str, subject: str, *, timeout: float = 20.0) -> EmailMessage:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in self.to(address):
