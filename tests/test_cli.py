@@ -62,3 +62,14 @@ def test_check_reports_an_unreachable_database(test_environ: dict[str, str]) -> 
     assert result.returncode == 1
     assert "FAIL database" in result.stdout
     assert test_environ["CONFER_JWT_SIGNING_KEY"].splitlines()[1] not in result.stdout + result.stderr
+
+
+def test_demo_data_is_refused_in_production(test_environ: dict[str, str]) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONFER_")},
+        **test_environ,
+        "CONFER_ENV": "production",
+    }
+    result = _confer(["seed-demo"], env)
+    assert result.returncode == 2
+    assert "demo data is refused in production" in result.stderr

@@ -164,6 +164,9 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 def cmd_seed_demo(_: argparse.Namespace) -> int:
     settings = load_settings()
+    if settings.env == "production":
+        # The demo accounts have a published password, an administrator among them.
+        raise SettingsError(["CONFER_ENV: demo data is refused in production (example: CONFER_ENV=dev)"])
     lines = asyncio.run(_with_runtime(settings, _seed))
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

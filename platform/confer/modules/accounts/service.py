@@ -103,7 +103,7 @@ async def register(runtime: Runtime, data: RegisterIn) -> AccountOut:
         id=uuid4(),
         email=email,
         password_hash=password_hash,
-        name=data.name.strip(),
+        name=_checked_name(data.name),
         role=data.role,
         timezone=data.timezone,
         locale=data.locale,
@@ -305,7 +305,7 @@ async def get_own_account(runtime: Runtime, principal: Principal) -> AccountOut:
 async def update_account(runtime: Runtime, principal: Principal, data: AccountUpdate) -> AccountOut:
     changes: dict[Any, Any] = {}
     if data.name is not msgspec.UNSET:
-        changes[Account.name] = data.name.strip()
+        changes[Account.name] = _checked_name(data.name)
     if data.timezone is not msgspec.UNSET:
         changes[Account.timezone] = checked_zone("timezone", data.timezone)
     if data.locale is not msgspec.UNSET:
@@ -417,6 +417,13 @@ async def _insert_account(runtime: Runtime, account: Account, *, announce: bool)
         if is_violation(exc, UNIQUE_VIOLATION):
             raise EmailTaken() from None
         raise
+
+
+def _checked_name(name: str) -> str:
+    stripped = name.strip()
+    if not stripped:
+        raise InvalidInput("name", "must not be blank")
+    return stripped
 
 
 def _check_strength(field: str, password: str, email: str, name: str) -> None:
