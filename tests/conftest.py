@@ -165,6 +165,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     tables = [t._meta.tablename for app in runtime.registry.app_configs.values() for t in app.table_classes]
     await runtime.engine.run_ddl(f"TRUNCATE {', '.join(tables)} CASCADE")
     await _delete_namespace(runtime.redis, runtime.settings.redis_namespace)
+    runtime.rate_counter.clear()
     mailbox.clear()
 
 

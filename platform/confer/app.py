@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         middleware=[
             request_id_middleware,
             PrometheusConfig(app_name="confer", prefix="confer").middleware,
-            DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute),
+            DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute, counter=runtime.rate_counter),
         ],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,

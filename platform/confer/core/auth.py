@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from litestar.connection import ASGIConnection
 from redis.asyncio import Redis
 
+from confer.core.broadcast import Broadcast
 from confer.core.clock import Clock
 from confer.core.errors import Forbidden, Unauthenticated
 from confer.settings import Settings
@@ -173,18 +174,55 @@ class AccessTokens:
             raise Unauthenticated("the access token is not valid yet")
 
 
-def revoked_session_key(namespace: str, session_id: UUID) -> str:
-    return f"{namespace}:revoked-session:{session_id}"
+REVOKED_TOPIC = "sessions.revoked"
+PRUNE_ABOVE = 10_000
 
 
-async def mark_sessions_revoked(redis: Redis, namespace: str, session_ids: list[UUID], ttl_seconds: int) -> None:
-    """Refuse the access tokens of these sessions until they would have expired anyway."""
-    if not session_ids:
-        return
-    async with redis.pipeline(transaction=False) as pipe:
+class RevokedSessions:
+    """Sessions ended before their access tokens expire, checked in memory on every request.
+
+    A revocation is remembered here at once, written to Redis with the access-token lifetime (for processes that
+    start or reconnect later) and broadcast to the other processes.
+    """
+
+    def __init__(self, redis: Redis, namespace: str, broadcast: Broadcast, clock: Clock, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._prefix = f"{namespace}:revoked-session:"
+        self._broadcast = broadcast
+        self._clock = clock
+        self._ttl = ttl_seconds
+        self._until: dict[UUID, float] = {}
+        broadcast.on(REVOKED_TOPIC, lambda payload: self._remember([UUID(i) for i in payload["ids"]]))
+        broadcast.on_resync(self.reload)
+
+    def is_revoked(self, session_id: UUID) -> bool:
+        until = self._until.get(session_id)
+        return until is not None and until > self._clock.now().timestamp()
+
+    async def revoke(self, session_ids: list[UUID]) -> None:
+        if not session_ids:
+            return
+        self._remember(session_ids)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.set(f"{self._prefix}{session_id}", b"1", ex=self._ttl)
+            await pipe.execute()
+        await self._broadcast.publish(self._redis, REVOKED_TOPIC, {"ids": [str(i) for i in session_ids]})
+
+    async def reload(self) -> None:
+        """Remember every revocation still recorded in Redis (on start and after a reconnection)."""
+        found = [
+            UUID(key.decode().removeprefix(self._prefix))
+            async for key in self._redis.scan_iter(match=f"{self._prefix}*", count=1000)
+        ]
+        self._remember(found)
+
+    def _remember(self, session_ids: list[UUID]) -> None:
+        now = self._clock.now().timestamp()
+        if len(self._until) > PRUNE_ABOVE:
+            self._until = {k: v for k, v in self._until.items() if v > now}
         for session_id in session_ids:
-            pipe.set(revoked_session_key(namespace, session_id), b"1", ex=ttl_seconds)
-        await pipe.execute()
+            self._until[session_id] = now + self._ttl
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -16,10 +16,12 @@ from redis.asyncio import Redis
 from saq.queue.redis import RedisQueue
 
 from confer.core import db
-from confer.core.auth import AccessTokens, TokenKeys
+from confer.core.auth import AccessTokens, RevokedSessions, TokenKeys
+from confer.core.broadcast import Broadcast
 from confer.core.clock import Clock, SystemClock
 from confer.core.mail import Mailer, mailer_from_settings
 from confer.core.modules import Module, resolve_modules
+from confer.core.rate_limit import RateCounter
 from confer.settings import Settings, SettingsError, load_section
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -52,6 +54,11 @@ class Runtime:
         self.clock = clock
         self.mailer = mailer
         self.access_tokens = access_tokens
+        self.broadcast = Broadcast(settings.redis_url or "", f"{settings.redis_namespace}:broadcast")
+        self.revoked_sessions = RevokedSessions(
+            redis, settings.redis_namespace, self.broadcast, clock, settings.access_token_seconds
+        )
+        self.rate_counter = RateCounter(redis, settings.redis_namespace)
         self._users = 0
         self.extras: dict[str, Any] = {}
         """Per-process objects a module keeps for itself (e.g. its password hasher), keyed by name."""
@@ -102,10 +109,14 @@ class Runtime:
         if self._users == 1:
             await db.open_pool(self.engine, max_size=pool_size)
             await self.queue.connect()
+            await self.broadcast.start()
+            await self.rate_counter.start()
 
     async def stop(self) -> None:
         self._users -= 1
         if self._users == 0:
+            await self.rate_counter.stop()
+            await self.broadcast.stop()
             await self.queue.disconnect()
             await self.redis.aclose()
             await db.close_pool(self.engine)
