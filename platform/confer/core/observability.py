@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from confer.settings import Settings
 
-REQUEST_ID_HEADER = "x-request-id"
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID_HEADER = b"x-request-id"
+_VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID: ContextVar[str | None] = ContextVar("confer_request_id", default=None)
 
 access_log = structlog.get_logger("confer.access")
 
@@ -32,6 +33,7 @@ def configure_logging(settings: Settings) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            _add_request_id,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
@@ -42,15 +44,26 @@ def configure_logging(settings: Settings) -> None:
     )
 
 
+def _add_request_id(_: Any, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
+
+
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Give every request an id (the caller's ``X-Request-ID`` if sane), bind it to logs, echo it, log the access."""
+    """Give every request an id (the caller's ``X-Request-ID`` if sane), bind it to logs, echo it, log the access.
+
+    It runs on every request, so it uses one context variable and appends its header rather than rewriting the list.
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        incoming = next((value for name, value in scope["headers"] if name == REQUEST_ID_HEADER), b"")
+        request_id = incoming.decode("latin-1") if _VALID_REQUEST_ID.match(incoming) else secrets.token_hex(16)
+        encoded = request_id.encode("latin-1")
         started = time.perf_counter()
         status = 500
 
@@ -58,19 +71,21 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded)]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await app(scope, receive, send_with_id)
-            finally:
-                access_log.info(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+        token = REQUEST_ID.set(request_id)
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+            access_log.info(
+                "request",
+                request_id=request_id,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 2),
+            )
 
     return middleware

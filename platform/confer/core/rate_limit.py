@@ -14,7 +14,6 @@ import time
 
 import msgspec
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 from redis.asyncio import Redis
@@ -88,6 +87,7 @@ class RateCounter:
 
 def rate_limit_middleware(app: ASGIApp, *, limit: int, counter: RateCounter) -> ASGIApp:
     """Allow ``limit`` requests per client address per minute (use with ``DefineMiddleware``)."""
+    limit_header = str(limit).encode()
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["path"] in UNMETERED_PATHS:
@@ -103,10 +103,12 @@ def rate_limit_middleware(app: ASGIApp, *, limit: int, counter: RateCounter) -> 
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["RateLimit-Limit"] = str(limit)
-                headers["RateLimit-Remaining"] = str(max(0, limit - count))
-                headers["RateLimit-Reset"] = str(reset)
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"ratelimit-limit", limit_header),
+                    (b"ratelimit-remaining", str(max(0, limit - count)).encode()),
+                    (b"ratelimit-reset", str(reset).encode()),
+                ]
             await send(message)
 
         await app(scope, receive, send_with_headers)
