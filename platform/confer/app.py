@@ -18,12 +18,12 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.prometheus import PrometheusConfig
 
 from confer.core.dependencies import DEPENDENCIES
 from confer.core.errors import EXCEPTION_HANDLERS
 from confer.core.health import MetricsController, healthz, readyz
 from confer.core.jobs import run_worker
+from confer.core.metrics import metrics_middleware
 from confer.core.modules import ModulePlugin
 from confer.core.observability import configure_logging, request_id_middleware
 from confer.core.rate_limit import rate_limit_middleware
@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         exception_handlers=dict(EXCEPTION_HANDLERS),
         middleware=[
             request_id_middleware,
-            PrometheusConfig(app_name="confer", prefix="confer").middleware,
+            metrics_middleware,
             DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute, counter=runtime.rate_counter),
         ],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,

@@ -57,7 +57,13 @@ async def test_liveness_readiness_and_metrics(client: httpx.AsyncClient) -> None
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
     assert "confer_requests_total" in metrics.text
-    assert 'path="/api/v1/me"' in metrics.text
+    assert 'route="/api/v1/me"' in metrics.text
+    assert "confer_request_duration_seconds_bucket" in metrics.text
+    session_id = "0b7c1e3a-0000-4000-8000-000000000001"
+    await client.delete(f"/api/v1/auth/sessions/{session_id}")
+    metrics = await client.get("/metrics")
+    assert "/api/v1/auth/sessions/{session_id}" in metrics.text  # one series per route, not per id
+    assert session_id not in metrics.text
 
 
 async def test_the_openapi_document_describes_the_accounts_routes(client: httpx.AsyncClient) -> None:

@@ -6,6 +6,7 @@ settings are never logged, so tokens and secrets cannot reach a log.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -57,12 +58,17 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     It runs on every request, so it uses one context variable and appends its header rather than rewriting the list.
     """
 
+    # Ids need to be unique, not secret: a random per-app prefix and a counter cost less than randomness per request.
+    prefix = secrets.token_hex(8)
+    sequence = itertools.count(1)
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         incoming = next((value for name, value in scope["headers"] if name == REQUEST_ID_HEADER), b"")
-        request_id = incoming.decode("latin-1") if _VALID_REQUEST_ID.match(incoming) else secrets.token_hex(16)
+        sane = _VALID_REQUEST_ID.match(incoming)
+        request_id = incoming.decode("latin-1") if sane else f"{prefix}{next(sequence):016x}"
         encoded = request_id.encode("latin-1")
         started = time.perf_counter()
         status = 500
