@@ -6,6 +6,7 @@ from typing import Any, TypeAlias
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
+from litestar.params import SkipValidation
 
 from confer.core.auth import Principal, bearer_token
 from confer.core.errors import Unauthenticated
@@ -16,7 +17,7 @@ def provide_runtime(request: Request[Any, Any, Any]) -> Runtime:
     return Runtime.of(request.app)
 
 
-def provide_principal(request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]) -> Principal:
+def provide_principal(request: Request[Any, Any, Any], runtime: SkipValidation[NamedDependency[Runtime]]) -> Principal:
     """The verified caller, or 401 for a missing, invalid, expired or revoked token. No I/O: see RevokedSessions.
 
     It takes ``runtime`` as a dependency on purpose: two independent dependencies are resolved concurrently in an
@@ -32,6 +33,7 @@ DEPENDENCIES = {
     "principal": Provide(provide_principal, sync_to_thread=False),
 }
 
-# Handler parameter types: the name of the parameter picks the dependency (``runtime``, ``principal``).
-RuntimeDep: TypeAlias = NamedDependency[Runtime]
-CurrentPrincipal: TypeAlias = NamedDependency[Principal]
+# Handler parameter types: the name of the parameter picks the dependency (``runtime``, ``principal``). Both values
+# are made by our own providers above, so Litestar need not validate them again on every request.
+RuntimeDep: TypeAlias = SkipValidation[NamedDependency[Runtime]]
+CurrentPrincipal: TypeAlias = SkipValidation[NamedDependency[Principal]]
