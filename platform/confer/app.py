@@ -23,9 +23,8 @@ from confer.core.dependencies import DEPENDENCIES
 from confer.core.errors import EXCEPTION_HANDLERS
 from confer.core.health import MetricsController, healthz, readyz
 from confer.core.jobs import run_worker
-from confer.core.metrics import metrics_middleware
 from confer.core.modules import ModulePlugin
-from confer.core.observability import configure_logging, request_id_middleware
+from confer.core.observability import configure_logging, observability_middleware
 from confer.core.rate_limit import rate_limit_middleware
 from confer.core.runtime import Runtime
 from confer.settings import Settings, load_settings
@@ -64,8 +63,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         dependencies=DEPENDENCIES,
         exception_handlers=dict(EXCEPTION_HANDLERS),
         middleware=[
-            request_id_middleware,
-            metrics_middleware,
+            observability_middleware,
             DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute, counter=runtime.rate_counter),
         ],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,

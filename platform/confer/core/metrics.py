@@ -1,16 +1,14 @@
 """Request metrics for Prometheus (prometheus_client), labelled by route template, not raw path.
 
-Litestar's Prometheus middleware labels by raw path unless told otherwise (one series per booking id) and looks up
-four labelled metrics per request; this one keeps a series per (method, route, status) and caches the children,
-which matters on the hot path (the /me benchmark).
+Litestar's Prometheus middleware labels by raw path unless told otherwise (one series per booking id), looks up four
+labelled metrics per request and adds a middleware layer; we keep a series per (method, route, status), cache the
+children and record from the observability middleware, which matters on the hot path (the /me benchmark).
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Counter, Histogram
 
 REQUESTS = Counter("confer_requests_total", "HTTP requests answered", ["method", "route", "status"])
@@ -18,34 +16,16 @@ DURATION = Histogram("confer_request_duration_seconds", "Time to answer an HTTP 
 UNMATCHED_ROUTE = "unmatched"
 
 
-def metrics_middleware(app: ASGIApp) -> ASGIApp:
+def request_recorder() -> Callable[[str, str | None, int, float], None]:
+    """A function recording one answered request, with the labelled series cached (children are looked up once)."""
     children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
-    def series(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
-        key = (method, route, status)
+    def record(method: str, route: str | None, status: int, seconds: float) -> None:
+        key = (method, route or UNMATCHED_ROUTE, status)
         found = children.get(key)
         if found is None:
-            found = children[key] = (REQUESTS.labels(method, route, str(status)), DURATION.labels(method, route))
-        return found
+            found = children[key] = (REQUESTS.labels(key[0], key[1], str(status)), DURATION.labels(key[0], key[1]))
+        found[0].inc()
+        found[1].observe(seconds)
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_recording_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await app(scope, receive, send_recording_status)
-        finally:
-            requests, duration = series(scope["method"], scope.get("path_template") or UNMATCHED_ROUTE, status)
-            requests.inc()
-            duration.observe(time.perf_counter() - started)
-
-    return middleware
+    return record

@@ -18,6 +18,7 @@ import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from confer.core.metrics import request_recorder
 from confer.settings import Settings
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -52,11 +53,14 @@ def _add_request_id(_: Any, __: str, event: structlog.typing.EventDict) -> struc
     return event
 
 
-def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Give every request an id (the caller's ``X-Request-ID`` if sane), bind it to logs, echo it, log the access.
+def observability_middleware(app: ASGIApp) -> ASGIApp:
+    """Give every request an id (the caller's ``X-Request-ID`` if sane), bind it to logs, echo it, log the access
+    and record its metrics.
 
-    It runs on every request, so it uses one context variable and appends its header rather than rewriting the list.
+    It runs on every request, so it is one layer, uses one context variable and appends its header rather than
+    rewriting the list.
     """
+    record = request_recorder()
 
     # Ids need to be unique, not secret: a random per-app prefix and a counter cost less than randomness per request.
     prefix = secrets.token_hex(8)
@@ -85,13 +89,15 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_with_id)
         finally:
             REQUEST_ID.reset(token)
+            elapsed = time.perf_counter() - started
+            record(scope["method"], scope.get("path_template"), status, elapsed)
             access_log.info(
                 "request",
                 request_id=request_id,
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 2),
+                ms=round(elapsed * 1000, 2),
             )
 
     return middleware
