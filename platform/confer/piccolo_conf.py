@@ -13,4 +13,12 @@ from piccolo.engine.postgres import PostgresEngine
 
 # Building an engine connects to check the server's version, so build one only when a URL is given.
 DB = PostgresEngine(config={"dsn": os.environ["CONFER_DATABASE_URL"]}) if "CONFER_DATABASE_URL" in os.environ else None
-APP_REGISTRY = AppRegistry(apps=["confer.core.piccolo_app", "confer.modules.accounts.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "confer.core.piccolo_app",
+        "confer.modules.accounts.piccolo_app",
+        "confer.modules.professionals.piccolo_app",
+        "confer.modules.calendar.piccolo_app",
+        "confer.modules.booking.piccolo_app",
+    ]
+)

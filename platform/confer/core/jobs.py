@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 import structlog
-from saq import Job, Worker
+from saq import CronJob, Job, Worker
 
 from confer.core.events import EventEnvelope
 from confer.core.modules import Module, Subscriber
@@ -127,9 +127,13 @@ def build_worker(runtime: Runtime, *, concurrency: int = 10) -> ConferWorker:
         ctx["runtime"] = runtime
 
     functions: list[Any] = [deliver_event]
+    cron_jobs: list[CronJob[Any]] = []
     for module in runtime.modules:
         functions.extend(module.jobs)
-    return ConferWorker(runtime.queue, functions=functions, concurrency=concurrency, startup=startup)
+        cron_jobs.extend(CronJob(schedule.job, cron=schedule.cron) for schedule in module.schedules)
+    return ConferWorker(
+        runtime.queue, functions=functions, cron_jobs=cron_jobs, concurrency=concurrency, startup=startup
+    )
 
 
 async def run_worker(runtime: Runtime, stopping: asyncio.Event) -> None:

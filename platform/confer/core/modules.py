@@ -23,11 +23,19 @@ if TYPE_CHECKING:
     from confer.core.runtime import Runtime
 
 ENTRY_POINT_GROUP = "confer.modules"
-BUILTIN_MODULES: tuple[str, ...] = ("accounts",)
+BUILTIN_MODULES: tuple[str, ...] = ("accounts", "professionals", "calendar", "booking")
 
 Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable[None]]
 JobFunction = Callable[..., Awaitable[Any]]
 DemoSeeder = Callable[["Runtime"], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A job the worker runs on a cron schedule (UTC), e.g. ``* * * * *`` for every minute."""
+
+    cron: str
+    job: JobFunction
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Module:
     subscribers: Mapping[str, Sequence[Subscriber]] = field(default_factory=dict)
     """Event topic -> handlers run by the worker for each event of that topic (DESIGN §7)."""
     jobs: Sequence[JobFunction] = ()
+    schedules: Sequence[Schedule] = ()
     settings: type[msgspec.Struct] | None = None
     """Its settings section, read from ``CONFER_<NAME>_*``."""
     seed_demo: DemoSeeder | None = None

@@ -1,0 +1,13 @@
+"""Booking: holds, confirmations, cancellations and reschedules that can never double-book."""
+
+from confer.core.modules import Module, Schedule
+from confer.modules.booking import service
+from confer.modules.booking.routes import BookingController, SlotsController
+
+module = Module(
+    name="booking",
+    requires=("professionals", "calendar"),
+    route_handlers=[BookingController, SlotsController],
+    piccolo_app="confer.modules.booking.piccolo_app",
+    schedules=[Schedule(cron="* * * * *", job=service.release_expired_holds)],
+)

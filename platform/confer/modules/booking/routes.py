@@ -1,0 +1,88 @@
+"""The booking API: book, cancel, reschedule, list; and the free slots of a professional's offering."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.modules.booking import service
+from confer.modules.booking.schemas import BookingCreate, BookingOut, BookingPage, Cancellation, Reschedule, SlotsOut
+
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        required=False,
+        description="Repeat a POST with the same key to get the first answer again",
+    ),
+]
+
+
+class BookingController(Controller):
+    path = "/api/v1/bookings"
+    tags = ["bookings"]
+    security = BEARER
+
+    @post("/", status_code=201)
+    async def book(
+        self,
+        data: JSONBody[BookingCreate],
+        runtime: RuntimeDep,
+        principal: CurrentPrincipal,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[BookingOut]:
+        """Book a slot; 409 slot-unavailable when it is taken. Free offerings are confirmed at once, paid ones wait
+        for payment, offerings needing approval wait for the professional."""
+        answer = await service.book(runtime, principal, data, idempotency_key)
+        return Response(answer.body, status_code=answer.status)
+
+    @post("/{booking_id:uuid}/cancel", status_code=200)
+    async def cancel(
+        self, booking_id: FromPath[UUID], data: JSONBody[Cancellation], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> BookingOut:
+        return await service.cancel(runtime, principal, booking_id, data.reason)
+
+    @post("/{booking_id:uuid}/reschedule", status_code=200)
+    async def reschedule(
+        self, booking_id: FromPath[UUID], data: JSONBody[Reschedule], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> BookingOut:
+        return await service.reschedule(runtime, principal, booking_id, data.starts_at)
+
+    @get("/")
+    async def list_bookings(
+        self,
+        runtime: RuntimeDep,
+        principal: CurrentPrincipal,
+        as_: Annotated[Literal["client", "professional"], QueryParameter(name="as")] = "client",
+        when: FromQuery[Literal["upcoming", "past"]] = "upcoming",
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    ) -> BookingPage:
+        return await service.list_bookings(
+            runtime, principal, as_professional=as_ == "professional", upcoming=when == "upcoming", cursor=cursor
+        )
+
+
+class SlotsController(Controller):
+    path = "/api/v1/professionals"
+    tags = ["professionals"]
+
+    @get("/{professional_id:uuid}/slots")
+    async def slots(
+        self,
+        professional_id: FromPath[UUID],
+        runtime: RuntimeDep,
+        offering_id: FromQuery[UUID],
+        from_date: Annotated[date, QueryParameter(name="from")],
+        to_date: Annotated[date, QueryParameter(name="to")],
+        tz: Annotated[str, QueryParameter(max_length=64)] = "UTC",
+    ) -> SlotsOut:
+        """Free slots from `from` to `to` (dates in `tz`, at most 62 days), as UTC instants."""
+        return await service.slots(runtime, professional_id, offering_id, from_date, to_date, tz)

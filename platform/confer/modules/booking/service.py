@@ -1,0 +1,394 @@
+"""Bookings (DESIGN §4): hold, confirm, cancel, reschedule, list; and the free slots a client may book.
+
+The database decides races: the exclusion constraint ``booking_no_overlap`` refuses a second active booking over any
+part of a professional's blocked range (buffers included), and every state change is a conditional UPDATE whose row
+count is checked. The checks made here before writing (grid, rules, notice, horizon) only explain refusals.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from confer.core import events
+from confer.core.auth import Principal
+from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
+from confer.core.errors import Conflict, InvalidInput, NotFound
+from confer.core.runtime import Runtime
+from confer.core.timezones import checked_zone
+from confer.modules.booking.schemas import BookingCreate, BookingOut, BookingPage, SlotOut, SlotsOut
+from confer.modules.booking.tables import Booking, IdempotentRequest
+from confer.modules.calendar import service as calendar
+from confer.modules.calendar.slots import Busy, RangeTooLong, Slot, SlotPolicy, free_slots
+from confer.modules.professionals import service as professionals
+from confer.modules.professionals.schemas import OfferingOut
+
+ACTIVE = ("held", "pending_payment", "confirmed")
+PAYMENT_WINDOW = timedelta(minutes=15)
+APPROVAL_WINDOW = timedelta(hours=24)
+PAGE_SIZE = 50
+
+
+class SlotUnavailable(Conflict):
+    type = "slot-unavailable"
+    title = "That time is no longer available"
+
+
+class NotActive(Conflict):
+    type = "booking-not-active"
+    title = "This booking is no longer active"
+
+
+class Idempotent(msgspec.Struct):
+    """What a booking request answers: its status code and body (replayed for a repeated Idempotency-Key)."""
+
+    status: int
+    body: BookingOut
+
+
+# --- slots ------------------------------------------------------------------------------------------------------------
+
+
+async def slots(
+    runtime: Runtime, professional_id: UUID, offering_id: UUID, from_date: date, to_date: date, zone_name: str
+) -> SlotsOut:
+    """Free slots of one offering from ``from_date`` to ``to_date`` inclusive, dates read in ``zone_name``."""
+    zone = ZoneInfo(checked_zone("tz", zone_name))
+    offering, professional_zone = await professionals.bookable_offering(offering_id)
+    if offering.professional_id != professional_id:
+        raise NotFound("no such offering")
+    if to_date < from_date:
+        raise InvalidInput("to", "must not be before from")
+    range_start = datetime.combine(from_date, time(0), tzinfo=zone)
+    range_end = datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=zone)
+    try:
+        found = await _free(runtime, offering, professional_zone, range_start, range_end)
+    except RangeTooLong as exc:
+        raise InvalidInput("to", str(exc)) from None
+    return SlotsOut(
+        offering_id=offering.id,
+        zone=zone_name,
+        professional_zone=professional_zone,
+        from_date=from_date,
+        to_date=to_date,
+        slots=[SlotOut(starts_at=s.starts_at, ends_at=s.ends_at) for s in found],
+    )
+
+
+async def _free(
+    runtime: Runtime,
+    offering: OfferingOut,
+    zone: str,
+    range_start: datetime,
+    range_end: datetime,
+    *,
+    ignoring: UUID | None = None,
+    with_bookings: bool = True,
+) -> list[Slot]:
+    availability, busy = await calendar.availability_of(offering.professional_id, zone, range_start, range_end)
+    booked_per_day: dict[date, int] = {}
+    if with_bookings:
+        rows = await Booking.select(Booking.id, Booking.starts_at, Booking.blocked_from, Booking.blocked_until).where(
+            (Booking.professional == offering.professional_id)
+            & Booking.status.is_in(list(ACTIVE))
+            & (Booking.blocked_until > range_start - timedelta(days=1))
+            & (Booking.blocked_from < range_end + timedelta(days=1))
+        )
+        for row in rows:
+            if row["id"] != ignoring:
+                busy.append(Busy(row["blocked_from"], row["blocked_until"]))
+                day = row["starts_at"].astimezone(availability.zone).date()
+                booked_per_day[day] = booked_per_day.get(day, 0) + 1
+    return free_slots(
+        availability,
+        _policy(offering),
+        busy,
+        range_start=range_start,
+        range_end=range_end,
+        now=runtime.clock.now(),
+        booked_per_day=booked_per_day,
+    )
+
+
+def _policy(offering: OfferingOut) -> SlotPolicy:
+    return SlotPolicy(
+        duration=timedelta(minutes=offering.duration_minutes),
+        step=timedelta(minutes=offering.slot_step_minutes),
+        buffer_before=timedelta(minutes=offering.buffer_before_minutes),
+        buffer_after=timedelta(minutes=offering.buffer_after_minutes),
+        min_notice=timedelta(minutes=offering.min_notice_minutes),
+        horizon=timedelta(days=offering.horizon_days),
+        max_per_day=offering.max_per_day,
+    )
+
+
+async def _check_bookable(
+    runtime: Runtime, offering: OfferingOut, zone: str, starts_at: datetime, *, ignoring: UUID | None = None
+) -> None:
+    """422 if ``starts_at`` is not a slot of the offering at all, 409 if it is one but taken."""
+    window = (starts_at, starts_at + timedelta(seconds=1))
+    if await _free(runtime, offering, zone, *window, ignoring=ignoring):
+        return
+    if await _free(runtime, offering, zone, *window, with_bookings=False):
+        raise SlotUnavailable(f"{starts_at.isoformat()} is taken")
+    raise InvalidInput("starts_at", "is not a bookable slot of this offering (hours, grid, notice or horizon)")
+
+
+# --- booking ----------------------------------------------------------------------------------------------------------
+
+
+async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idempotency_key: str | None) -> Idempotent:
+    """Hold a slot for the caller. The exclusion constraint is the guard against double booking; this only
+    translates its verdict. A repeated ``Idempotency-Key`` gets the first answer."""
+    if idempotency_key:
+        earlier = await _earlier_answer(principal.user_id, idempotency_key)
+        if earlier is not None:
+            return earlier
+    offering, zone = await professionals.bookable_offering(data.offering_id)
+    if offering.kind != "consultation":
+        raise InvalidInput("offering_id", "a class is joined by enrolling in one of its sessions")
+    if offering.professional_id == principal.user_id:
+        raise InvalidInput("offering_id", "you cannot book your own offering")
+    starts_at = data.starts_at.astimezone(UTC)
+    await _check_bookable(runtime, offering, zone, starts_at)
+    booking = _new_booking(runtime, principal, offering, starts_at)
+    answer = Idempotent(status=201, body=_out(booking.to_dict()))
+    try:
+        async with runtime.engine.transaction():
+            await Booking.insert(booking).run()
+            if idempotency_key:
+                await IdempotentRequest.insert(
+                    IdempotentRequest(
+                        id=uuid4(),
+                        client=principal.user_id,
+                        key=idempotency_key,
+                        status=answer.status,
+                        body=msgspec.json.encode(answer.body).decode(),
+                        created_at=runtime.clock.now(),
+                    )
+                ).run()
+            await events.publish(f"booking.{booking.status}", {"booking_id": str(booking.id)})
+    except Exception as exc:
+        if is_violation(exc, EXCLUSION_VIOLATION):
+            raise SlotUnavailable(f"{starts_at.isoformat()} is taken") from None
+        if idempotency_key and is_violation(exc, UNIQUE_VIOLATION):
+            earlier = await _earlier_answer(principal.user_id, idempotency_key)
+            if earlier is not None:
+                return earlier
+        raise
+    return answer
+
+
+def _new_booking(runtime: Runtime, principal: Principal, offering: OfferingOut, starts_at: datetime) -> Booking:
+    now = runtime.clock.now()
+    if offering.requires_approval:
+        status, expires = "held", now + APPROVAL_WINDOW
+    elif offering.price_minor > 0:
+        status, expires = "pending_payment", now + PAYMENT_WINDOW
+    else:
+        status, expires = "confirmed", None
+    ends_at = starts_at + timedelta(minutes=offering.duration_minutes)
+    return Booking(
+        id=uuid4(),
+        offering=offering.id,
+        professional=offering.professional_id,
+        client=principal.user_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        blocked_from=starts_at - timedelta(minutes=offering.buffer_before_minutes),
+        blocked_until=ends_at + timedelta(minutes=offering.buffer_after_minutes),
+        status=status,
+        hold_expires_at=expires,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _earlier_answer(client_id: UUID, key: str) -> Idempotent | None:
+    row = (
+        await IdempotentRequest.select(IdempotentRequest.status, IdempotentRequest.body)
+        .where((IdempotentRequest.client == client_id) & (IdempotentRequest.key == key))
+        .first()
+    )
+    if row is None:
+        return None
+    body = row["body"]
+    return Idempotent(
+        status=row["status"],
+        body=msgspec.json.decode(body, type=BookingOut)
+        if isinstance(body, str | bytes)
+        else msgspec.convert(body, BookingOut),
+    )
+
+
+async def cancel(runtime: Runtime, principal: Principal, booking_id: UUID, reason: str) -> BookingOut:
+    """Either side may cancel an active booking; the client's refund follows the offering's policy."""
+    row = await _own_booking(principal, booking_id)
+    offering = await professionals.offering_by_id(row["offering"])
+    now = runtime.clock.now()
+    if (
+        principal.user_id == row["professional"]
+        or row["status"] != "confirmed"
+        or row["starts_at"] - now >= timedelta(hours=offering.cancellation_free_hours)
+    ):
+        refund = 100
+    else:
+        refund = offering.late_cancellation_refund_percent
+    async with runtime.engine.transaction():
+        updated = (
+            await Booking.update(
+                {
+                    Booking.status: "cancelled",
+                    Booking.cancelled_by: principal.user_id,
+                    Booking.cancel_reason: reason,
+                    Booking.refund_percent: refund,
+                    Booking.updated_at: now,
+                }
+            )
+            .where((Booking.id == booking_id) & Booking.status.is_in(list(ACTIVE)))
+            .returning(*_COLUMNS)
+        )
+        if not updated:
+            raise NotActive()
+        await events.publish("booking.cancelled", {"booking_id": str(booking_id), "refund_percent": refund})
+    return _out(updated[0])
+
+
+async def reschedule(runtime: Runtime, principal: Principal, booking_id: UUID, starts_at: datetime) -> BookingOut:
+    """Move an active booking to another free slot: one UPDATE, so the old time is released if and only if the new
+    one is taken (the exclusion constraint checks the moved row against the others)."""
+    row = await _own_booking(principal, booking_id)
+    offering, zone = await professionals.bookable_offering(row["offering"])
+    new_start = starts_at.astimezone(UTC)
+    await _check_bookable(runtime, offering, zone, new_start, ignoring=booking_id)
+    moved = _new_booking(runtime, principal, offering, new_start)
+    try:
+        async with runtime.engine.transaction():
+            updated = (
+                await Booking.update(
+                    {
+                        Booking.starts_at: moved.starts_at,
+                        Booking.ends_at: moved.ends_at,
+                        Booking.blocked_from: moved.blocked_from,
+                        Booking.blocked_until: moved.blocked_until,
+                        Booking.updated_at: runtime.clock.now(),
+                    }
+                )
+                .where((Booking.id == booking_id) & Booking.status.is_in(list(ACTIVE)))
+                .returning(*_COLUMNS)
+            )
+            if not updated:
+                raise NotActive()
+            await events.publish("booking.rescheduled", {"booking_id": str(booking_id)})
+    except Exception as exc:
+        if is_violation(exc, EXCLUSION_VIOLATION):
+            raise SlotUnavailable(f"{new_start.isoformat()} is taken") from None
+        raise
+    return _out(updated[0])
+
+
+async def list_bookings(
+    runtime: Runtime, principal: Principal, *, as_professional: bool, upcoming: bool, cursor: str | None
+) -> BookingPage:
+    """The caller's bookings, upcoming (soonest first) or past (latest first), a page at a time."""
+    column = Booking.professional if as_professional else Booking.client
+    query = Booking.select(*_COLUMNS).where(column == principal.user_id)
+    now = runtime.clock.now()
+    query = query.where(Booking.ends_at > now) if upcoming else query.where(Booking.ends_at <= now)
+    if cursor:
+        after_start, after_id = _decode_cursor(cursor)
+        if upcoming:
+            query = query.where(
+                (Booking.starts_at > after_start) | ((Booking.starts_at == after_start) & (Booking.id > after_id))
+            )
+        else:
+            query = query.where(
+                (Booking.starts_at < after_start) | ((Booking.starts_at == after_start) & (Booking.id < after_id))
+            )
+    rows = await query.order_by(Booking.starts_at, Booking.id, ascending=upcoming).limit(PAGE_SIZE + 1)
+    items = [_out(row) for row in rows[:PAGE_SIZE]]
+    next_cursor = _encode_cursor(items[-1]) if len(rows) > PAGE_SIZE else None
+    return BookingPage(items=items, next_cursor=next_cursor)
+
+
+async def release_expired_holds(ctx: dict[str, Any]) -> int:
+    """saq cron job: holds and unpaid bookings past their expiry are cancelled, freeing their slots."""
+    runtime: Runtime = ctx["runtime"]
+    async with runtime.engine.transaction():
+        released = (
+            await Booking.update(
+                {
+                    Booking.status: "cancelled",
+                    Booking.cancel_reason: "hold expired",
+                    Booking.updated_at: runtime.clock.now(),
+                }
+            )
+            .where(Booking.status.is_in(["held", "pending_payment"]) & (Booking.hold_expires_at < runtime.clock.now()))
+            .returning(Booking.id)
+        )
+        for row in released:
+            await events.publish("booking.expired", {"booking_id": str(row["id"])})
+    return len(released)
+
+
+_COLUMNS = (
+    Booking.id,
+    Booking.offering,
+    Booking.professional,
+    Booking.client,
+    Booking.starts_at,
+    Booking.ends_at,
+    Booking.status,
+    Booking.hold_expires_at,
+    Booking.refund_percent,
+    Booking.cancel_reason,
+    Booking.created_at,
+)
+
+
+async def _own_booking(principal: Principal, booking_id: UUID) -> dict[str, Any]:
+    """A booking the caller is a party to; anyone else's is 'not found'."""
+    row: dict[str, Any] | None = (
+        await Booking.select(*_COLUMNS)
+        .where(
+            (Booking.id == booking_id)
+            & ((Booking.client == principal.user_id) | (Booking.professional == principal.user_id))
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound("no such booking")
+    return row
+
+
+def _out(row: dict[str, Any]) -> BookingOut:
+    return BookingOut(
+        id=row["id"],
+        offering_id=row["offering"],
+        professional_id=row["professional"],
+        client_id=row["client"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        status=row["status"],
+        hold_expires_at=row["hold_expires_at"],
+        refund_percent=row["refund_percent"],
+        cancel_reason=row["cancel_reason"],
+        created_at=row["created_at"],
+    )
+
+
+def _encode_cursor(booking: BookingOut) -> str:
+    return base64.urlsafe_b64encode(f"{booking.starts_at.isoformat()}|{booking.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        starts, _, booking_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(starts), UUID(booking_id)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor", "is not a cursor this API gave out") from None

@@ -1,0 +1,36 @@
+"""A professional's availability: weekly rules and date overrides in wall-clock time (their profile's zone), and
+time off as instants."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Date, ForeignKey, OnDelete, SmallInt, Time, Timestamptz, Varchar
+from piccolo.table import Table
+
+from confer.modules.professionals.tables import ProfessionalProfile
+
+
+class AvailabilityRule(Table, tablename="availability_rule"):
+    id = UUID(primary_key=True)
+    professional = ForeignKey(ProfessionalProfile, on_delete=OnDelete.cascade, index=True)
+    weekday = SmallInt()
+    start = Time()
+    end = Time(null=True, default=None)
+    """None: until midnight."""
+
+
+class DateOverride(Table, tablename="date_override"):
+    """Other hours on one date; a row with no start closes the date."""
+
+    id = UUID(primary_key=True)
+    professional = ForeignKey(ProfessionalProfile, on_delete=OnDelete.cascade, index=True)
+    day = Date()
+    start = Time(null=True, default=None)
+    end = Time(null=True, default=None)
+
+
+class TimeOff(Table, tablename="time_off"):
+    id = UUID(primary_key=True)
+    professional = ForeignKey(ProfessionalProfile, on_delete=OnDelete.cascade, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    note = Varchar(length=200, default="")
