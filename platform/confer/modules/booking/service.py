@@ -155,12 +155,19 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
     if offering.professional_id == principal.user_id:
         raise InvalidInput("offering_id", "you cannot book your own offering")
     starts_at = data.starts_at.astimezone(UTC)
-    await _check_bookable(runtime, offering, zone, starts_at)
+    try:
+        await _check_bookable(runtime, offering, zone, starts_at)
+    except SlotUnavailable:
+        # Taken — perhaps by a concurrent repeat of this very request, whose answer is then ours.
+        earlier = await _earlier_answer(principal.user_id, idempotency_key) if idempotency_key else None
+        if earlier is not None:
+            return earlier
+        raise
     booking = _new_booking(runtime, principal, offering, starts_at)
     answer = Idempotent(status=201, body=_out(booking.to_dict()))
     try:
         async with runtime.engine.transaction():
-            await Booking.insert(booking).run()
+            # The key first: a concurrent repeat waits on its unique index, then replays this answer.
             if idempotency_key:
                 await IdempotentRequest.insert(
                     IdempotentRequest(
@@ -172,14 +179,15 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
                         created_at=runtime.clock.now(),
                     )
                 ).run()
+            await Booking.insert(booking).run()
             await events.publish(f"booking.{booking.status}", {"booking_id": str(booking.id)})
     except Exception as exc:
-        if is_violation(exc, EXCLUSION_VIOLATION):
-            raise SlotUnavailable(f"{starts_at.isoformat()} is taken") from None
         if idempotency_key and is_violation(exc, UNIQUE_VIOLATION):
             earlier = await _earlier_answer(principal.user_id, idempotency_key)
             if earlier is not None:
                 return earlier
+        if is_violation(exc, EXCLUSION_VIOLATION):
+            raise SlotUnavailable(f"{starts_at.isoformat()} is taken") from None
         raise
     return answer
 
