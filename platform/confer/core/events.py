@@ -26,3 +26,12 @@ async def publish(topic: str, payload: msgspec.Struct | dict[str, Any]) -> None:
     """Record an event; call inside the transaction that makes the change it reports."""
     body = msgspec.to_builtins(payload)
     await OutboxEvent.insert(OutboxEvent(topic=topic, payload=msgspec.json.encode(body).decode())).run()
+
+
+async def publish_on(connection: Any, topic: str, payload: msgspec.Struct | dict[str, Any]) -> None:
+    """``publish`` for code that runs its transaction on a raw asyncpg connection (hot paths)."""
+    await connection.execute(
+        "INSERT INTO outbox_event (topic, payload, created_at) VALUES ($1, $2::jsonb, now())",
+        topic,
+        msgspec.json.encode(msgspec.to_builtins(payload)).decode(),
+    )

@@ -21,10 +21,10 @@ from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
 from confer.core.errors import Conflict, InvalidInput, NotFound
 from confer.core.runtime import Runtime
 from confer.core.timezones import checked_zone
+from confer.modules.booking.queries import INSERT_BOOKING_SQL, INSERT_IDEMPOTENT_SQL, BookingContext, load_context
 from confer.modules.booking.schemas import BookingCreate, BookingOut, BookingPage, SlotOut, SlotsOut
 from confer.modules.booking.tables import Booking, IdempotentRequest
-from confer.modules.calendar import service as calendar
-from confer.modules.calendar.slots import Busy, RangeTooLong, Slot, SlotPolicy, free_slots
+from confer.modules.calendar.slots import MAX_RANGE, Slot, SlotPolicy, free_slots
 from confer.modules.professionals import service as professionals
 from confer.modules.professionals.schemas import OfferingOut
 
@@ -59,59 +59,53 @@ async def slots(
 ) -> SlotsOut:
     """Free slots of one offering from ``from_date`` to ``to_date`` inclusive, dates read in ``zone_name``."""
     zone = ZoneInfo(checked_zone("tz", zone_name))
-    offering, professional_zone = await professionals.bookable_offering(offering_id)
-    if offering.professional_id != professional_id:
-        raise NotFound("no such offering")
     if to_date < from_date:
         raise InvalidInput("to", "must not be before from")
     range_start = datetime.combine(from_date, time(0), tzinfo=zone)
     range_end = datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=zone)
-    try:
-        found = await _free(runtime, offering, professional_zone, range_start, range_end)
-    except RangeTooLong as exc:
-        raise InvalidInput("to", str(exc)) from None
+    if range_end - range_start > MAX_RANGE:
+        raise InvalidInput("to", f"a request for slots may cover at most {MAX_RANGE.days} days")
+    context = await _context(runtime, offering_id, range_start, range_end)
+    if context.offering.professional_id != professional_id:
+        raise NotFound("no such offering")
+    found = _free(runtime, context, range_start, range_end)
     return SlotsOut(
-        offering_id=offering.id,
+        offering_id=offering_id,
         zone=zone_name,
-        professional_zone=professional_zone,
+        professional_zone=context.zone,
         from_date=from_date,
         to_date=to_date,
         slots=[SlotOut(starts_at=s.starts_at, ends_at=s.ends_at) for s in found],
     )
 
 
-async def _free(
+async def _context(runtime: Runtime, offering_id: UUID, range_start: datetime, range_end: datetime) -> BookingContext:
+    assert runtime.engine.pool is not None
+    async with runtime.engine.pool.acquire() as connection:
+        context = await load_context(connection, offering_id, range_start, range_end)
+    if context is None:
+        raise NotFound("no such offering")
+    return context
+
+
+def _free(
     runtime: Runtime,
-    offering: OfferingOut,
-    zone: str,
+    context: BookingContext,
     range_start: datetime,
     range_end: datetime,
     *,
     ignoring: UUID | None = None,
     with_bookings: bool = True,
 ) -> list[Slot]:
-    availability, busy = await calendar.availability_of(offering.professional_id, zone, range_start, range_end)
-    booked_per_day: dict[date, int] = {}
-    if with_bookings:
-        rows = await Booking.select(Booking.id, Booking.starts_at, Booking.blocked_from, Booking.blocked_until).where(
-            (Booking.professional == offering.professional_id)
-            & Booking.status.is_in(list(ACTIVE))
-            & (Booking.blocked_until > range_start - timedelta(days=1))
-            & (Booking.blocked_from < range_end + timedelta(days=1))
-        )
-        for row in rows:
-            if row["id"] != ignoring:
-                busy.append(Busy(row["blocked_from"], row["blocked_until"]))
-                day = row["starts_at"].astimezone(availability.zone).date()
-                booked_per_day[day] = booked_per_day.get(day, 0) + 1
+    busy = context.busy(ignoring=ignoring) if with_bookings else list(context.time_off)
     return free_slots(
-        availability,
-        _policy(offering),
+        context.availability,
+        _policy(context.offering),
         busy,
         range_start=range_start,
         range_end=range_end,
         now=runtime.clock.now(),
-        booked_per_day=booked_per_day,
+        booked_per_day=context.booked_per_day(ignoring=ignoring) if with_bookings else None,
     )
 
 
@@ -127,14 +121,14 @@ def _policy(offering: OfferingOut) -> SlotPolicy:
     )
 
 
-async def _check_bookable(
-    runtime: Runtime, offering: OfferingOut, zone: str, starts_at: datetime, *, ignoring: UUID | None = None
+def _check_bookable(
+    runtime: Runtime, context: BookingContext, starts_at: datetime, *, ignoring: UUID | None = None
 ) -> None:
     """422 if ``starts_at`` is not a slot of the offering at all, 409 if it is one but taken."""
     window = (starts_at, starts_at + timedelta(seconds=1))
-    if await _free(runtime, offering, zone, *window, ignoring=ignoring):
+    if _free(runtime, context, *window, ignoring=ignoring):
         return
-    if await _free(runtime, offering, zone, *window, with_bookings=False):
+    if _free(runtime, context, *window, with_bookings=False):
         raise SlotUnavailable(f"{starts_at.isoformat()} is taken")
     raise InvalidInput("starts_at", "is not a bookable slot of this offering (hours, grid, notice or horizon)")
 
@@ -149,14 +143,15 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
         earlier = await _earlier_answer(principal.user_id, idempotency_key)
         if earlier is not None:
             return earlier
-    offering, zone = await professionals.bookable_offering(data.offering_id)
+    starts_at = data.starts_at.astimezone(UTC)
+    context = await _context(runtime, data.offering_id, starts_at, starts_at + timedelta(seconds=1))
+    offering = context.offering
     if offering.kind != "consultation":
         raise InvalidInput("offering_id", "a class is joined by enrolling in one of its sessions")
     if offering.professional_id == principal.user_id:
         raise InvalidInput("offering_id", "you cannot book your own offering")
-    starts_at = data.starts_at.astimezone(UTC)
     try:
-        await _check_bookable(runtime, offering, zone, starts_at)
+        _check_bookable(runtime, context, starts_at)
     except SlotUnavailable:
         # Taken — perhaps by a concurrent repeat of this very request, whose answer is then ours.
         earlier = await _earlier_answer(principal.user_id, idempotency_key) if idempotency_key else None
@@ -165,22 +160,35 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
         raise
     booking = _new_booking(runtime, principal, offering, starts_at)
     answer = Idempotent(status=201, body=_out(booking.to_dict()))
+    assert runtime.engine.pool is not None
     try:
-        async with runtime.engine.transaction():
-            # The key first: a concurrent repeat waits on its unique index, then replays this answer.
+        async with runtime.engine.pool.acquire() as connection, connection.transaction():
             if idempotency_key:
-                await IdempotentRequest.insert(
-                    IdempotentRequest(
-                        id=uuid4(),
-                        client=principal.user_id,
-                        key=idempotency_key,
-                        status=answer.status,
-                        body=msgspec.json.encode(answer.body).decode(),
-                        created_at=runtime.clock.now(),
-                    )
-                ).run()
-            await Booking.insert(booking).run()
-            await events.publish(f"booking.{booking.status}", {"booking_id": str(booking.id)})
+                # The key first: a concurrent repeat waits on its unique index, then replays this answer.
+                await connection.execute(
+                    INSERT_IDEMPOTENT_SQL,
+                    uuid4(),
+                    principal.user_id,
+                    idempotency_key,
+                    answer.status,
+                    msgspec.json.encode(answer.body).decode(),
+                    runtime.clock.now(),
+                )
+            await connection.execute(
+                INSERT_BOOKING_SQL,
+                booking.id,
+                offering.id,
+                offering.professional_id,
+                principal.user_id,
+                booking.starts_at,
+                booking.ends_at,
+                booking.blocked_from,
+                booking.blocked_until,
+                booking.status,
+                booking.hold_expires_at,
+                booking.created_at,
+            )
+            await events.publish_on(connection, f"booking.{booking.status}", {"booking_id": str(booking.id)})
     except Exception as exc:
         if idempotency_key and is_violation(exc, UNIQUE_VIOLATION):
             earlier = await _earlier_answer(principal.user_id, idempotency_key)
@@ -271,10 +279,10 @@ async def reschedule(runtime: Runtime, principal: Principal, booking_id: UUID, s
     """Move an active booking to another free slot: one UPDATE, so the old time is released if and only if the new
     one is taken (the exclusion constraint checks the moved row against the others)."""
     row = await _own_booking(principal, booking_id)
-    offering, zone = await professionals.bookable_offering(row["offering"])
     new_start = starts_at.astimezone(UTC)
-    await _check_bookable(runtime, offering, zone, new_start, ignoring=booking_id)
-    moved = _new_booking(runtime, principal, offering, new_start)
+    context = await _context(runtime, row["offering"], new_start, new_start + timedelta(seconds=1))
+    _check_bookable(runtime, context, new_start, ignoring=booking_id)
+    moved = _new_booking(runtime, principal, context.offering, new_start)
     try:
         async with runtime.engine.transaction():
             updated = (
