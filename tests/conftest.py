@@ -115,6 +115,9 @@ def test_environ(
         "CONFER_PASSWORD_HASH_MEMORY_KIB": "8192",
         "CONFER_PASSWORD_HASH_TIME_COST": "1",
         "CONFER_LOG_LEVEL": "WARNING",
+        # The external calendars the tests serve live on loopback; production refuses private addresses.
+        "CONFER_CALENDAR_ALLOW_PRIVATE_URLS": "true",
+        "CONFER_CALENDAR_FETCH_TIMEOUT_SECONDS": "1",
         "CONFER_LOG_JSON": "true",
     }
 

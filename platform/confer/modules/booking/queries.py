@@ -31,8 +31,11 @@ SELECT o.id, o.professional, o.kind, o.title, o.description, o.duration_minutes,
      FROM availability_rule r WHERE r.professional = o.professional) AS rules,
   (SELECT coalesce(json_agg(json_build_array(d.day, d.start, d."end")), '[]')
      FROM date_override d WHERE d.professional = o.professional AND d.day BETWEEN $2::date AND $3::date) AS overrides,
-  (SELECT coalesce(json_agg(json_build_array(t.starts_at, t.ends_at)), '[]')
-     FROM time_off t WHERE t.professional = o.professional AND t.starts_at < $5 AND t.ends_at > $4) AS time_off,
+  (SELECT coalesce(json_agg(json_build_array(t.starts_at, t.ends_at)), '[]') FROM (
+     SELECT starts_at, ends_at FROM time_off WHERE professional = o.professional AND starts_at < $5 AND ends_at > $4
+     UNION ALL
+     SELECT starts_at, ends_at FROM imported_busy WHERE professional = o.professional AND starts_at < $5
+       AND ends_at > $4) t) AS time_off,
   (SELECT coalesce(json_agg(json_build_array(b.id, b.starts_at, b.blocked_from, b.blocked_until)), '[]')
      FROM booking b WHERE b.professional = o.professional AND b.status IN ('held', 'pending_payment', 'confirmed')
       AND b.blocked_until > $4 AND b.blocked_from < $5) AS busy
@@ -61,6 +64,7 @@ class BookingContext:
     zone: str
     availability: Availability
     time_off: list[Busy]
+    """Time off and busy times imported from external calendars."""
     bookings: list[tuple[UUID, datetime, Busy]]
     """Active bookings near the range: (id, starts_at, blocked range)."""
 

@@ -6,8 +6,16 @@ from litestar import Controller, get, post, put
 from litestar.params import JSONBody
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
-from confer.modules.calendar import service
-from confer.modules.calendar.schemas import OverrideIn, OverrideOut, RuleIn, TimeOffIn, TimeOffOut
+from confer.modules.calendar import external, service
+from confer.modules.calendar.schemas import (
+    ExternalCalendarIn,
+    ExternalCalendarOut,
+    OverrideIn,
+    OverrideOut,
+    RuleIn,
+    TimeOffIn,
+    TimeOffOut,
+)
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
@@ -33,6 +41,18 @@ class AvailabilityController(Controller):
         self, data: JSONBody[OverrideIn], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> OverrideOut:
         return await service.set_override(runtime, principal, data)
+
+    @put("/availability/external-calendar")
+    async def link_external_calendar(
+        self, data: JSONBody[ExternalCalendarIn], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> ExternalCalendarOut:
+        """Link an ICS URL whose events block your time (null unlinks it); it is read now and every 15 minutes."""
+        await external.set_external_calendar(runtime, principal, data.url)
+        return await external.external_calendar_status(principal)
+
+    @get("/availability/external-calendar")
+    async def external_calendar(self, principal: CurrentPrincipal) -> ExternalCalendarOut:
+        return await external.external_calendar_status(principal)
 
     @post("/time-off", status_code=201)
     async def add_time_off(

@@ -44,3 +44,17 @@ class TimeOffOut(msgspec.Struct):
     starts_at: datetime
     ends_at: datetime
     note: str
+
+
+class ExternalCalendarIn(msgspec.Struct, forbid_unknown_fields=True):
+    url: (
+        Annotated[str, msgspec.Meta(max_length=2048, examples=["https://calendar.example.org/private/basic.ics"])]
+        | None
+    )
+
+
+class ExternalCalendarOut(msgspec.Struct):
+    url: str | None
+    last_fetched_at: datetime | None
+    last_error: str | None
+    busy_intervals: int

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from confer.core.auth import Principal
 from confer.core.errors import InvalidInput
 from confer.core.runtime import Runtime
 from confer.modules.calendar.schemas import HoursIn, OverrideIn, OverrideOut, RuleIn, TimeOffIn, TimeOffOut
-from confer.modules.calendar.slots import Availability, Busy, LocalInterval, WeeklyRule
+from confer.modules.calendar.slots import LocalInterval
 from confer.modules.calendar.tables import AvailabilityRule, DateOverride, TimeOff
 from confer.modules.professionals.service import ProfileRequired
 from confer.modules.professionals.tables import ProfessionalProfile
@@ -21,7 +20,7 @@ MAX_TIME_OFF = timedelta(days=366)
 
 async def replace_rules(runtime: Runtime, principal: Principal, rules: list[RuleIn]) -> list[RuleIn]:
     """The caller's weekly hours, replaced as a whole (one transaction)."""
-    await _require_profile(principal)
+    await require_profile(principal)
     if len(rules) > MAX_RULES:
         raise InvalidInput("body", f"at most {MAX_RULES} intervals a week")
     intervals = [(rule.weekday, _interval(f"[{i}]", rule.start, rule.end)) for i, rule in enumerate(rules)]
@@ -55,7 +54,7 @@ async def rules_of(professional_id: UUID) -> list[RuleIn]:
 
 async def set_override(runtime: Runtime, principal: Principal, data: OverrideIn) -> OverrideOut:
     """Other hours (or none) on one date, replacing any earlier override of that date."""
-    await _require_profile(principal)
+    await require_profile(principal)
     intervals = [_interval(f"intervals[{i}]", h.start, h.end) for i, h in enumerate(data.intervals)]
     async with runtime.engine.transaction():
         await DateOverride.delete().where(
@@ -70,7 +69,7 @@ async def set_override(runtime: Runtime, principal: Principal, data: OverrideIn)
 
 
 async def add_time_off(runtime: Runtime, principal: Principal, data: TimeOffIn) -> TimeOffOut:
-    await _require_profile(principal)
+    await require_profile(principal)
     if data.ends_at <= data.starts_at:
         raise InvalidInput("ends_at", "must be after starts_at")
     if data.ends_at - data.starts_at > MAX_TIME_OFF:
@@ -82,39 +81,7 @@ async def add_time_off(runtime: Runtime, principal: Principal, data: TimeOffIn) 
     return TimeOffOut(id=row.id, starts_at=data.starts_at, ends_at=data.ends_at, note=data.note)
 
 
-async def availability_of(
-    professional_id: UUID, zone: str, range_start: datetime, range_end: datetime
-) -> tuple[Availability, list[Busy]]:
-    """What the slot engine needs about a professional for a range: rules, overrides in it, time off in it."""
-    rules = await AvailabilityRule.select(AvailabilityRule.weekday, AvailabilityRule.start, AvailabilityRule.end).where(
-        AvailabilityRule.professional == professional_id
-    )
-    first_day = (range_start - timedelta(days=2)).date()
-    last_day = (range_end + timedelta(days=2)).date()
-    overrides = await DateOverride.select(DateOverride.day, DateOverride.start, DateOverride.end).where(
-        (DateOverride.professional == professional_id)
-        & (DateOverride.day >= first_day)
-        & (DateOverride.day <= last_day)
-    )
-    time_off = await TimeOff.select(TimeOff.starts_at, TimeOff.ends_at).where(
-        (TimeOff.professional == professional_id)
-        & (TimeOff.starts_at < range_end + timedelta(days=1))
-        & (TimeOff.ends_at > range_start - timedelta(days=1))
-    )
-    by_day: dict[object, list[LocalInterval]] = {}
-    for row in overrides:
-        intervals = by_day.setdefault(row["day"], [])
-        if row["start"] is not None:
-            intervals.append(LocalInterval(row["start"], row["end"]))
-    availability = Availability(
-        zone=ZoneInfo(zone),
-        rules=[WeeklyRule(r["weekday"], LocalInterval(r["start"], r["end"])) for r in rules],
-        overrides=by_day,  # type: ignore[arg-type]
-    )
-    return availability, [Busy(r["starts_at"], r["ends_at"]) for r in time_off]
-
-
-async def _require_profile(principal: Principal) -> None:
+async def require_profile(principal: Principal) -> None:
     principal.require_role("professional", "admin")
     if not await ProfessionalProfile.exists().where(ProfessionalProfile.id == principal.user_id):
         raise ProfileRequired()

@@ -34,3 +34,22 @@ class TimeOff(Table, tablename="time_off"):
     starts_at = Timestamptz()
     ends_at = Timestamptz()
     note = Varchar(length=200, default="")
+
+
+class ExternalCalendar(Table, tablename="external_calendar"):
+    """An ICS URL whose events block the professional's time (Google, Apple, Outlook export links)."""
+
+    id = UUID(primary_key=True)
+    professional = ForeignKey(ProfessionalProfile, on_delete=OnDelete.cascade, unique=True)
+    url = Varchar(length=2048)
+    last_fetched_at = Timestamptz(null=True, default=None)
+    last_error = Varchar(length=300, null=True, default=None)
+
+
+class ImportedBusy(Table, tablename="imported_busy"):
+    """Busy times read from the external calendar at the last successful fetch."""
+
+    id = UUID(primary_key=True)
+    professional = ForeignKey(ProfessionalProfile, on_delete=OnDelete.cascade, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
