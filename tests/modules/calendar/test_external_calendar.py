@@ -25,7 +25,7 @@ class ExternalCalendarServer:
         self.body = b""
         self.mode = "ok"
 
-        @get("/busy.ics", sync_to_thread=False)
+        @get("/busy.ics")
         async def busy() -> Response[bytes]:
             if self.mode == "slow":
                 await asyncio.sleep(3)
