@@ -2,12 +2,12 @@
 
 from confer.core.modules import Module, Schedule
 from confer.modules.booking import service
-from confer.modules.booking.routes import BookingController, SlotsController
+from confer.modules.booking.routes import BookingController, CalendarFeedController, SlotsController
 
 module = Module(
     name="booking",
     requires=("professionals", "calendar"),
-    route_handlers=[BookingController, SlotsController],
+    route_handlers=[BookingController, SlotsController, CalendarFeedController],
     piccolo_app="confer.modules.booking.piccolo_app",
     schedules=[Schedule(cron="* * * * *", job=service.release_expired_holds)],
 )

@@ -6,14 +6,23 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
-from confer.modules.booking import service
-from confer.modules.booking.schemas import BookingCreate, BookingOut, BookingPage, Cancellation, Reschedule, SlotsOut
+from confer.modules.booking import ics, service
+from confer.modules.booking.schemas import (
+    BookingCreate,
+    BookingOut,
+    BookingPage,
+    CalendarFeedOut,
+    Cancellation,
+    Reschedule,
+    SlotsOut,
+)
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+ICS = "text/calendar; charset=utf-8"
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
@@ -67,6 +76,35 @@ class BookingController(Controller):
     ) -> BookingPage:
         return await service.list_bookings(
             runtime, principal, as_professional=as_ == "professional", upcoming=when == "upcoming", cursor=cursor
+        )
+
+
+class CalendarFeedController(Controller):
+    path = "/api/v1"
+    tags = ["calendar feeds"]
+
+    @post("/me/calendar-feed", status_code=201, security=BEARER)
+    async def create_feed(self, runtime: RuntimeDep, principal: CurrentPrincipal) -> CalendarFeedOut:
+        """A secret URL to subscribe to from Google or Apple Calendar; asking again revokes the previous one."""
+        return CalendarFeedOut(url=await ics.create_feed(runtime, principal))
+
+    @delete("/me/calendar-feed", status_code=204, security=BEARER)
+    async def revoke_feed(self, principal: CurrentPrincipal) -> None:
+        await ics.revoke_feed(principal)
+
+    @get("/calendar-feeds/{token:str}", media_type=ICS)
+    async def feed(self, token: FromPath[str], runtime: RuntimeDep) -> Response[bytes]:
+        """The feed itself (``<token>.ics``); the token is the only credential, so keep the URL private."""
+        return Response(await ics.feed(runtime, token), media_type=ICS)
+
+    @get("/bookings/{booking_id:uuid}/ics", media_type=ICS, security=BEARER)
+    async def booking_ics(
+        self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> Response[bytes]:
+        return Response(
+            await ics.booking_ics(runtime, principal, booking_id),
+            media_type=ICS,
+            headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'},
         )
 
 

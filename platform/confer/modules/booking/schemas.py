@@ -56,3 +56,8 @@ class SlotsOut(msgspec.Struct):
     from_date: date
     to_date: date
     slots: list[SlotOut]
+
+
+class CalendarFeedOut(msgspec.Struct):
+    url: str
+    """Secret: whoever has it can read the calendar. Create a new one to revoke it."""

@@ -35,3 +35,12 @@ class IdempotentRequest(Table, tablename="idempotent_request"):
     status = SmallInt()
     body = JSONB()
     created_at = Timestamptz()
+
+
+class CalendarFeed(Table, tablename="calendar_feed"):
+    """A private ICS feed of one account's bookings; only the token's hash is kept, so a leak of the database does
+    not expose anyone's calendar. Creating a new one revokes the old URL."""
+
+    owner = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
