@@ -15,8 +15,13 @@ async def test_a_professional_subscribes_to_a_private_feed_of_their_bookings(cli
     practice = await open_practice(client)
     slot = (await free_slots(client, practice))[0]
     guest = bearer(await signed_in(client, "guest@example.org"))
-    booking = (await client.post("/api/v1/bookings", headers=guest, json={
-        "offering_id": practice.offering_id, "starts_at": slot["starts_at"]})).json()
+    booking = (
+        await client.post(
+            "/api/v1/bookings",
+            headers=guest,
+            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
+        )
+    ).json()
 
     created = await client.post("/api/v1/me/calendar-feed", headers=bearer(practice.tokens))
     assert created.status_code == 201
@@ -43,8 +48,13 @@ async def test_each_party_downloads_the_booking_as_ics_and_nobody_else_can(clien
     practice = await open_practice(client)
     slot = (await free_slots(client, practice))[0]
     guest = bearer(await signed_in(client, "guest@example.org"))
-    booking = (await client.post("/api/v1/bookings", headers=guest, json={
-        "offering_id": practice.offering_id, "starts_at": slot["starts_at"]})).json()
+    booking = (
+        await client.post(
+            "/api/v1/bookings",
+            headers=guest,
+            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
+        )
+    ).json()
     for headers in (guest, bearer(practice.tokens)):
         answer = await client.get(f"/api/v1/bookings/{booking['id']}/ics", headers=headers)
         assert answer.status_code == 200
