@@ -409,3 +409,33 @@ async def test_only_professionals_publish_a_practice(client: httpx.AsyncClient) 
         json={"display_name": "Me", "timezone": "UTC", "country": "GB"},
     )
     assert_problem(attempt, 403, "forbidden")
+
+
+async def test_a_booking_needing_approval_waits_for_the_professional_then_completes(
+    client: httpx.AsyncClient, clock: OffsetClock
+) -> None:
+    practice = await open_practice(client, requires_approval=True)
+    slot = (await free_slots(client, practice))[0]
+    guest = bearer(await signed_in(client, "patient@example.org"))
+    held = (
+        await client.post(
+            "/api/v1/bookings",
+            headers=guest,
+            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
+        )
+    ).json()
+    assert held["status"] == "held"
+    assert held["hold_expires_at"] is not None
+    assert_problem(await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=guest), 403, "forbidden")
+    confirmed = await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=bearer(practice.tokens))
+    assert confirmed.json()["status"] == "confirmed"
+    assert_problem(
+        await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=bearer(practice.tokens)),
+        409,
+        "booking-not-active",
+    )
+    too_early = await client.post(f"/api/v1/bookings/{held['id']}/complete", headers=bearer(practice.tokens))
+    assert_problem(too_early, 409)
+    clock.advance(datetime.fromisoformat(held["ends_at"]) - datetime.now(UTC) + timedelta(minutes=1))
+    pro = bearer(await login(client, "pro@example.org"))
+    assert (await client.post(f"/api/v1/bookings/{held['id']}/complete", headers=pro)).json()["status"] == "completed"

@@ -59,6 +59,21 @@ class BookingController(Controller):
     ) -> BookingOut:
         return await service.cancel(runtime, principal, booking_id, data.reason)
 
+    @post("/{booking_id:uuid}/confirm", status_code=200)
+    async def confirm(self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal) -> BookingOut:
+        """The professional approves a booking of an offering that needs approval."""
+        return await service.confirm(runtime, principal, booking_id)
+
+    @post("/{booking_id:uuid}/complete", status_code=200)
+    async def complete(
+        self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> BookingOut:
+        return await service.complete(runtime, principal, booking_id, no_show=False)
+
+    @post("/{booking_id:uuid}/no-show", status_code=200)
+    async def no_show(self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal) -> BookingOut:
+        return await service.complete(runtime, principal, booking_id, no_show=True)
+
     @post("/{booking_id:uuid}/reschedule", status_code=200)
     async def reschedule(
         self, booking_id: FromPath[UUID], data: JSONBody[Reschedule], runtime: RuntimeDep, principal: CurrentPrincipal

@@ -18,7 +18,7 @@ import msgspec
 from confer.core import events
 from confer.core.auth import Principal
 from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
-from confer.core.errors import Conflict, InvalidInput, NotFound
+from confer.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from confer.core.runtime import Runtime
 from confer.core.timezones import checked_zone
 from confer.modules.booking.queries import INSERT_BOOKING_SQL, INSERT_IDEMPOTENT_SQL, BookingContext, load_context
@@ -41,7 +41,7 @@ class SlotUnavailable(Conflict):
 
 class NotActive(Conflict):
     type = "booking-not-active"
-    title = "This booking is no longer active"
+    title = "This booking is not in a state that allows this"
 
 
 class Idempotent(msgspec.Struct):
@@ -272,6 +272,55 @@ async def cancel(runtime: Runtime, principal: Principal, booking_id: UUID, reaso
         if not updated:
             raise NotActive()
         await events.publish("booking.cancelled", {"booking_id": str(booking_id), "refund_percent": refund})
+    return _out(updated[0])
+
+
+async def confirm(runtime: Runtime, principal: Principal, booking_id: UUID) -> BookingOut:
+    """The professional approves a booking that waited for approval (held)."""
+    return await _professional_moves(
+        runtime, principal, booking_id, from_status="held", to_status="confirmed", when_allowed=None
+    )
+
+
+async def complete(runtime: Runtime, principal: Principal, booking_id: UUID, *, no_show: bool) -> BookingOut:
+    """After it has ended, the professional marks a confirmed booking completed, or the client a no-show."""
+    return await _professional_moves(
+        runtime,
+        principal,
+        booking_id,
+        from_status="confirmed",
+        to_status="no_show" if no_show else "completed",
+        when_allowed="ended",
+    )
+
+
+async def _professional_moves(
+    runtime: Runtime,
+    principal: Principal,
+    booking_id: UUID,
+    *,
+    from_status: str,
+    to_status: str,
+    when_allowed: str | None,
+) -> BookingOut:
+    row = await _own_booking(principal, booking_id)
+    if row["professional"] != principal.user_id:
+        raise Forbidden("only the professional can do this")
+    now = runtime.clock.now()
+    condition = (Booking.id == booking_id) & (Booking.status == from_status)
+    if when_allowed == "ended":
+        condition &= Booking.ends_at <= now
+    async with runtime.engine.transaction():
+        updated = (
+            await Booking.update({Booking.status: to_status, Booking.hold_expires_at: None, Booking.updated_at: now})
+            .where(condition)
+            .returning(*_COLUMNS)
+        )
+        if not updated:
+            raise NotActive(
+                f"only a {from_status} booking{' that has ended' if when_allowed else ''} can be marked {to_status}"
+            )
+        await events.publish(f"booking.{to_status}", {"booking_id": str(booking_id)})
     return _out(updated[0])
 
 
