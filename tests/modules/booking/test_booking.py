@@ -104,6 +104,9 @@ async def test_a_client_books_a_free_slot_and_it_disappears(client: httpx.AsyncC
     assert chosen not in await free_slots(client, practice, tz="America/New_York")
     mine = (await client.get("/api/v1/bookings", headers=bearer(client_tokens))).json()
     assert [b["id"] for b in mine["items"]] == [booked.json()["id"]]
+    for status, expected in (("confirmed", [booked.json()["id"]]), ("cancelled", [])):
+        filtered = await client.get("/api/v1/bookings", params={"status": status}, headers=bearer(client_tokens))
+        assert [b["id"] for b in filtered.json()["items"]] == expected
     theirs = (
         await client.get("/api/v1/bookings", params={"as": "professional"}, headers=bearer(practice.tokens))
     ).json()
@@ -439,3 +442,23 @@ async def test_a_booking_needing_approval_waits_for_the_professional_then_comple
     clock.advance(datetime.fromisoformat(held["ends_at"]) - datetime.now(UTC) + timedelta(minutes=1))
     pro = bearer(await login(client, "pro@example.org"))
     assert (await client.post(f"/api/v1/bookings/{held['id']}/complete", headers=pro)).json()["status"] == "completed"
+
+
+async def test_bookings_are_listed_a_page_at_a_time_without_gaps_or_repeats(client: httpx.AsyncClient) -> None:
+    practice = await open_practice(client)
+    slots = (await free_slots(client, practice, days=5))[:55]
+    regular = bearer(await signed_in(client, "regular@example.org"))
+    for slot in slots:
+        booked = await client.post(
+            "/api/v1/bookings",
+            headers=regular,
+            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
+        )
+        assert booked.status_code == 201
+    first = (await client.get("/api/v1/bookings", headers=regular)).json()
+    assert len(first["items"]) == 50
+    second = (await client.get("/api/v1/bookings", params={"cursor": first["next_cursor"]}, headers=regular)).json()
+    assert second["next_cursor"] is None
+    starts = [b["starts_at"] for b in first["items"] + second["items"]]
+    assert starts == [s["starts_at"] for s in slots]
+    assert_problem(await client.get("/api/v1/bookings", params={"cursor": "not-ours"}, headers=regular), 422)

@@ -88,9 +88,17 @@ class BookingController(Controller):
         as_: Annotated[Literal["client", "professional"], QueryParameter(name="as")] = "client",
         when: FromQuery[Literal["upcoming", "past"]] = "upcoming",
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        status: FromQuery[
+            Literal["held", "pending_payment", "confirmed", "completed", "cancelled", "no_show"] | None
+        ] = None,
     ) -> BookingPage:
         return await service.list_bookings(
-            runtime, principal, as_professional=as_ == "professional", upcoming=when == "upcoming", cursor=cursor
+            runtime,
+            principal,
+            as_professional=as_ == "professional",
+            upcoming=when == "upcoming",
+            cursor=cursor,
+            status=status,
         )
 
 

@@ -358,13 +358,21 @@ async def reschedule(runtime: Runtime, principal: Principal, booking_id: UUID, s
 
 
 async def list_bookings(
-    runtime: Runtime, principal: Principal, *, as_professional: bool, upcoming: bool, cursor: str | None
+    runtime: Runtime,
+    principal: Principal,
+    *,
+    as_professional: bool,
+    upcoming: bool,
+    cursor: str | None,
+    status: str | None = None,
 ) -> BookingPage:
     """The caller's bookings, upcoming (soonest first) or past (latest first), a page at a time."""
     column = Booking.professional if as_professional else Booking.client
     query = Booking.select(*_COLUMNS).where(column == principal.user_id)
     now = runtime.clock.now()
     query = query.where(Booking.ends_at > now) if upcoming else query.where(Booking.ends_at <= now)
+    if status is not None:
+        query = query.where(Booking.status == status)
     if cursor:
         after_start, after_id = _decode_cursor(cursor)
         if upcoming:
