@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -381,12 +382,14 @@ async def test_bad_slot_and_booking_requests_are_refused(client: httpx.AsyncClie
         ({"from": "2026-12-10", "to": "2026-12-01"}, "to"),
         ({"from": "2026-12-01", "to": "2027-12-31"}, "to"),
         ({"from": "2026-12-01", "to": "2026-12-02", "tz": "Mars/Base"}, "tz"),
+        ({"from": "0001-01-01", "to": "0001-01-01"}, "from"),
+        ({"from": "2026-12-01", "to": "9999-12-31"}, "to"),
     ]:
         problem = assert_problem(await client.get(base, params={"offering_id": practice.offering_id, **params}), 422)
         assert problem["errors"][0]["field"] == field
     off_grid = (datetime.fromisoformat(slot["starts_at"]) + timedelta(minutes=7)).isoformat()
     night = (datetime.fromisoformat(slot["starts_at"]) - timedelta(hours=6)).isoformat()
-    for starts_at in (off_grid, night, "2020-01-01T09:00:00Z"):
+    for starts_at in (off_grid, night, "2020-01-01T09:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:30:00Z"):
         problem = assert_problem(
             await client.post(
                 "/api/v1/bookings", headers=guest, json={"offering_id": practice.offering_id, "starts_at": starts_at}
@@ -462,3 +465,32 @@ async def test_bookings_are_listed_a_page_at_a_time_without_gaps_or_repeats(clie
     starts = [b["starts_at"] for b in first["items"] + second["items"]]
     assert starts == [s["starts_at"] for s in slots]
     assert_problem(await client.get("/api/v1/bookings", params={"cursor": "not-ours"}, headers=regular), 422)
+
+
+async def test_time_the_professional_blocks_for_a_class_is_busy_but_not_a_booking(client: httpx.AsyncClient) -> None:
+    practice = await open_practice(client, max_per_day=2)
+    slots = await free_slots(client, practice)
+    starts = datetime.fromisoformat(slots[0]["starts_at"])
+    block_id = uuid4()
+    await Booking.insert(
+        Booking(
+            id=block_id,
+            offering=practice.offering_id,
+            professional=practice.id,
+            client=practice.id,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=30),
+            blocked_from=starts,
+            blocked_until=starts + timedelta(minutes=30),
+            status="confirmed",
+            created_at=starts,
+            updated_at=starts,
+        )
+    ).run()
+    after = [s["starts_at"] for s in await free_slots(client, practice)]
+    assert slots[0]["starts_at"] not in after
+    # The block does not use up the day's two bookings, and the professional cannot cancel it as a booking.
+    assert sum(1 for s in after if s[:10] == slots[0]["starts_at"][:10]) == 2
+    pro = bearer(practice.tokens)
+    assert (await client.get("/api/v1/bookings", params={"as": "professional"}, headers=pro)).json()["items"] == []
+    assert_problem(await client.post(f"/api/v1/bookings/{block_id}/cancel", headers=pro, json={}), 404)

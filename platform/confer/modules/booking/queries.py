@@ -36,7 +36,8 @@ SELECT o.id, o.professional, o.kind, o.title, o.description, o.duration_minutes,
      UNION ALL
      SELECT starts_at, ends_at FROM imported_busy WHERE professional = o.professional AND starts_at < $5
        AND ends_at > $4) t) AS time_off,
-  (SELECT coalesce(json_agg(json_build_array(b.id, b.starts_at, b.blocked_from, b.blocked_until)), '[]')
+  (SELECT coalesce(json_agg(json_build_array(b.id, b.starts_at, b.blocked_from, b.blocked_until,
+                                               b.client = b.professional)), '[]')
      FROM booking b WHERE b.professional = o.professional AND b.status IN ('held', 'pending_payment', 'confirmed')
       AND b.blocked_until > $4 AND b.blocked_from < $5) AS busy
 FROM offering o JOIN professional_profile p ON p.id = o.professional
@@ -65,16 +66,17 @@ class BookingContext:
     availability: Availability
     time_off: list[Busy]
     """Time off and busy times imported from external calendars."""
-    bookings: list[tuple[UUID, datetime, Busy]]
-    """Active bookings near the range: (id, starts_at, blocked range)."""
+    bookings: list[tuple[UUID, datetime, Busy, bool]]
+    """Active bookings near the range: (id, starts_at, blocked range, is a block of the professional's own time,
+    such as a class session, which counts as busy but not against the offering's bookings a day)."""
 
     def busy(self, *, ignoring: UUID | None = None) -> list[Busy]:
-        return [*self.time_off, *(blocked for booking_id, _, blocked in self.bookings if booking_id != ignoring)]
+        return [*self.time_off, *(blocked for booking_id, _, blocked, _ in self.bookings if booking_id != ignoring)]
 
     def booked_per_day(self, *, ignoring: UUID | None = None) -> dict[date, int]:
         counts: dict[date, int] = {}
-        for booking_id, starts_at, _ in self.bookings:
-            if booking_id != ignoring:
+        for booking_id, starts_at, _, is_block in self.bookings:
+            if booking_id != ignoring and not is_block:
                 day = starts_at.astimezone(self.availability.zone).date()
                 counts[day] = counts.get(day, 0) + 1
         return counts
@@ -118,8 +120,8 @@ async def load_context(
         ),
         time_off=[Busy(_instant(start), _instant(end)) for start, end in msgspec.json.decode(row["time_off"])],
         bookings=[
-            (UUID(booking_id), _instant(starts), Busy(_instant(blocked_from), _instant(blocked_until)))
-            for booking_id, starts, blocked_from, blocked_until in msgspec.json.decode(row["busy"])
+            (UUID(booking_id), _instant(starts), Busy(_instant(blocked_from), _instant(blocked_until)), is_block)
+            for booking_id, starts, blocked_from, blocked_until, is_block in msgspec.json.decode(row["busy"])
         ],
     )
 

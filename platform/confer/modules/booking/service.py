@@ -32,6 +32,7 @@ ACTIVE = ("held", "pending_payment", "confirmed")
 PAYMENT_WINDOW = timedelta(minutes=15)
 APPROVAL_WINDOW = timedelta(hours=24)
 PAGE_SIZE = 50
+YEARS = range(2000, 3000)
 
 
 class SlotUnavailable(Conflict):
@@ -59,6 +60,8 @@ async def slots(
 ) -> SlotsOut:
     """Free slots of one offering from ``from_date`` to ``to_date`` inclusive, dates read in ``zone_name``."""
     zone = ZoneInfo(checked_zone("tz", zone_name))
+    _check_year("from", from_date.year)
+    _check_year("to", to_date.year)
     if to_date < from_date:
         raise InvalidInput("to", "must not be before from")
     range_start = datetime.combine(from_date, time(0), tzinfo=zone)
@@ -109,6 +112,12 @@ def _free(
     )
 
 
+def _check_year(field: str, year: int) -> None:
+    """Far-off dates cannot be slots (horizons end within a year); refusing them early keeps date maths in range."""
+    if not YEARS.start <= year < YEARS.stop:
+        raise InvalidInput(field, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
+
+
 def _policy(offering: OfferingOut) -> SlotPolicy:
     return SlotPolicy(
         duration=timedelta(minutes=offering.duration_minutes),
@@ -143,6 +152,7 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
         earlier = await _earlier_answer(principal.user_id, idempotency_key)
         if earlier is not None:
             return earlier
+    _check_year("starts_at", data.starts_at.year)
     starts_at = data.starts_at.astimezone(UTC)
     context = await _context(runtime, data.offering_id, starts_at, starts_at + timedelta(seconds=1))
     offering = context.offering
@@ -327,6 +337,7 @@ async def _professional_moves(
 async def reschedule(runtime: Runtime, principal: Principal, booking_id: UUID, starts_at: datetime) -> BookingOut:
     """Move an active booking to another free slot: one UPDATE, so the old time is released if and only if the new
     one is taken (the exclusion constraint checks the moved row against the others)."""
+    _check_year("starts_at", starts_at.year)
     row = await _own_booking(principal, booking_id)
     new_start = starts_at.astimezone(UTC)
     context = await _context(runtime, row["offering"], new_start, new_start + timedelta(seconds=1))
@@ -368,7 +379,7 @@ async def list_bookings(
 ) -> BookingPage:
     """The caller's bookings, upcoming (soonest first) or past (latest first), a page at a time."""
     column = Booking.professional if as_professional else Booking.client
-    query = Booking.select(*_COLUMNS).where(column == principal.user_id)
+    query = Booking.select(*_COLUMNS).where((column == principal.user_id) & _NOT_A_BLOCK)
     now = runtime.clock.now()
     query = query.where(Booking.ends_at > now) if upcoming else query.where(Booking.ends_at <= now)
     if status is not None:
@@ -409,6 +420,10 @@ async def release_expired_holds(ctx: dict[str, Any]) -> int:
     return len(released)
 
 
+_NOT_A_BLOCK = Booking.client != Booking.professional
+"""A row whose client is the professional blocks their time for something else (a class session); it is managed by
+whatever made it, never listed, cancelled or moved as a booking here."""
+
 _COLUMNS = (
     Booking.id,
     Booking.offering,
@@ -430,6 +445,7 @@ async def _own_booking(principal: Principal, booking_id: UUID) -> dict[str, Any]
         await Booking.select(*_COLUMNS)
         .where(
             (Booking.id == booking_id)
+            & _NOT_A_BLOCK
             & ((Booking.client == principal.user_id) | (Booking.professional == principal.user_id))
         )
         .first()
