@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "confer.modules.professionals.piccolo_app",
         "confer.modules.calendar.piccolo_app",
         "confer.modules.booking.piccolo_app",
+        "confer.modules.classes.piccolo_app",
     ]
 )

@@ -1,0 +1,51 @@
+"""The classes API's shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+
+
+class SessionsCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Either one session (``starts_at``) or a series (``first_starts_at`` + ``rrule``, expanded in the
+    professional's zone). ``capacity`` defaults to the class's."""
+
+    starts_at: Instant | None = None
+    first_starts_at: Instant | None = None
+    rrule: (
+        Annotated[str, msgspec.Meta(min_length=1, max_length=300, examples=["FREQ=WEEKLY;COUNT=10;BYDAY=MO"])] | None
+    ) = None
+    capacity: Capacity | None = None
+
+
+class SessionOut(msgspec.Struct):
+    id: UUID
+    offering_id: UUID
+    professional_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    seats_left: int
+    status: Literal["scheduled", "cancelled"]
+
+
+class SessionPage(msgspec.Struct):
+    items: list[SessionOut]
+    next_cursor: str | None
+
+
+class EnrolmentOut(msgspec.Struct):
+    id: UUID
+    session_id: UUID
+    client_id: UUID
+    status: Literal["enrolled", "waitlisted", "offered", "cancelled", "expired"]
+    position: int | None
+    """Place in the waitlist (1 is next) while waitlisted."""
+    offer_expires_at: datetime | None
+    created_at: datetime

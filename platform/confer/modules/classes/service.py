@@ -1,0 +1,620 @@
+"""Group classes (DESIGN §4): sessions, enrolment that never exceeds capacity, and a waitlist.
+
+Capacity is PostgreSQL's to guard: a seat is taken by one conditional UPDATE (``seats_taken < capacity``) in the
+transaction that inserts the enrolment, never by counting first; a CHECK constraint backs it. Every other change to a
+session's seats and places (leaving, accepting, lapsing offers, cancelling) first locks the session row, so those
+never interleave. A freed seat stays counted while it is offered to the first waiter, so nobody jumps the queue:
+a session with a free seat never has anyone waiting.
+
+Each session blocks the professional's time with a confirmed row in booking's table, so booking's exclusion
+constraint refuses a session over a consultation (and the reverse), and consultation slots leave class time out.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+
+from confer.core import events
+from confer.core.auth import Principal
+from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
+from confer.core.errors import Conflict, InvalidInput, NotFound
+from confer.core.runtime import Runtime
+from confer.modules.booking.tables import Booking
+from confer.modules.classes.recurrence import RecurrenceError, occurrences
+from confer.modules.classes.schemas import EnrolmentOut, SessionOut, SessionPage, SessionsCreate
+from confer.modules.classes.settings import ClassesSettings
+from confer.modules.classes.tables import ClassSession, Enrolment
+from confer.modules.professionals import service as professionals
+from confer.modules.professionals.schemas import OfferingOut
+from confer.modules.professionals.tables import ProfessionalProfile
+
+LIVE = ("enrolled", "waitlisted", "offered")
+HOLDS_SEAT = ("enrolled", "offered")
+ROSTER_ORDER = {"enrolled": 0, "offered": 1, "waitlisted": 2}
+ACTIVE_BOOKING = ("held", "pending_payment", "confirmed")
+PAGE_SIZE = 50
+
+
+class SessionOverlaps(Conflict):
+    type = "session-overlaps"
+    title = "The professional is busy at that time"
+
+
+class SessionClosed(Conflict):
+    type = "session-closed"
+    title = "This session is not open"
+
+
+class AlreadyEnrolled(Conflict):
+    type = "already-enrolled"
+    title = "You already have a place in this session"
+
+
+class NoSeatOffered(Conflict):
+    type = "no-seat-offered"
+    title = "No seat is offered to you in this session"
+
+
+# --- the professional's sessions --------------------------------------------------------------------------------------
+
+
+async def schedule_sessions(
+    runtime: Runtime, principal: Principal, offering_id: UUID, data: SessionsCreate
+) -> list[SessionOut]:
+    """Schedule one session or a series of one of the caller's classes; all or nothing."""
+    principal.require_role("professional", "admin")
+    offering = await _own_class(principal, offering_id)
+    zone = await _zone_of(principal.user_id)
+    starts = await _session_starts(runtime, data, zone)
+    duration = timedelta(minutes=offering.duration_minutes)
+    before = timedelta(minutes=offering.buffer_before_minutes)
+    after = timedelta(minutes=offering.buffer_after_minutes)
+    if any(later - earlier < before + duration + after for earlier, later in pairwise(starts)):
+        raise InvalidInput("rrule", "its sessions would overlap one another (buffers included)")
+    capacity = data.capacity or offering.capacity or 1
+    now = runtime.clock.now()
+    blocks: list[Booking] = []
+    sessions: list[ClassSession] = []
+    for start in starts:
+        block = Booking(
+            id=uuid4(),
+            offering=offering.id,
+            professional=offering.professional_id,
+            client=offering.professional_id,
+            starts_at=start,
+            ends_at=start + duration,
+            blocked_from=start - before,
+            blocked_until=start + duration + after,
+            status="confirmed",
+            created_at=now,
+            updated_at=now,
+        )
+        blocks.append(block)
+        sessions.append(
+            ClassSession(
+                id=uuid4(),
+                offering=offering.id,
+                professional=offering.professional_id,
+                starts_at=start,
+                ends_at=start + duration,
+                capacity=capacity,
+                seats_taken=0,
+                waitlist_tickets=0,
+                status="scheduled",
+                blocking_booking=block.id,
+                created_at=now,
+            )
+        )
+    try:
+        async with runtime.engine.transaction():
+            await Booking.insert(*blocks).run()
+            await ClassSession.insert(*sessions).run()
+            for session in sessions:
+                await events.publish("classes.session_scheduled", _session_event(session.to_dict()))
+    except Exception as exc:
+        if is_violation(exc, EXCLUSION_VIOLATION):
+            raise SessionOverlaps(await _clash_detail(offering.professional_id, blocks)) from None
+        raise
+    return [_session_out(session.to_dict()) for session in sessions]
+
+
+async def cancel_session(runtime: Runtime, principal: Principal, session_id: UUID) -> SessionOut:
+    """Cancel one upcoming session of the caller's: its places end, and its time is free again."""
+    principal.require_role("professional", "admin")
+    session = await _own_session(principal, session_id)
+    now = runtime.clock.now()
+    async with runtime.engine.transaction():
+        cancelled = (
+            await ClassSession.update({ClassSession.status: "cancelled", ClassSession.cancelled_at: now})
+            .where(
+                (ClassSession.id == session_id) & (ClassSession.status == "scheduled") & (ClassSession.starts_at > now)
+            )
+            .returning(*_SESSION_COLUMNS)
+        )
+        if not cancelled:
+            raise SessionClosed("this session is already cancelled or has started")
+        dropped = (
+            await Enrolment.update(
+                {Enrolment.status: "cancelled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+            )
+            .where((Enrolment.session == session_id) & Enrolment.status.is_in(list(LIVE)))
+            .returning(Enrolment.id, Enrolment.client)
+        )
+        await Booking.update(
+            {
+                Booking.status: "cancelled",
+                Booking.cancelled_by: principal.user_id,
+                Booking.cancel_reason: "class session cancelled",
+                Booking.updated_at: now,
+            }
+        ).where((Booking.id == session["blocking_booking"]) & Booking.status.is_in(list(ACTIVE_BOOKING)))
+        await events.publish(
+            "classes.session_cancelled",
+            {**_session_event(cancelled[0]), "client_ids": [str(row["client"]) for row in dropped]},
+        )
+        for row in dropped:
+            await events.publish(
+                "classes.enrolment_cancelled",
+                {
+                    "enrolment_id": str(row["id"]),
+                    "session_id": str(session_id),
+                    "client_id": str(row["client"]),
+                    "reason": "session cancelled",
+                },
+            )
+    return _session_out(cancelled[0])
+
+
+# --- sessions anyone may see ------------------------------------------------------------------------------------------
+
+
+async def upcoming_sessions(runtime: Runtime, offering_id: UUID, cursor: str | None) -> SessionPage:
+    """Scheduled sessions still to come of a published class, soonest first, with the seats left."""
+    offering, _zone = await professionals.bookable_offering(offering_id)
+    if offering.kind != "class":
+        raise NotFound("no such class")
+    return await _sessions_page(runtime, offering_id, cursor, scheduled_only=True)
+
+
+async def my_sessions(runtime: Runtime, principal: Principal, offering_id: UUID, cursor: str | None) -> SessionPage:
+    """The caller's sessions of one of their classes still to come, cancelled ones included."""
+    principal.require_role("professional", "admin")
+    await _own_class(principal, offering_id)
+    return await _sessions_page(runtime, offering_id, cursor, scheduled_only=False)
+
+
+async def roster(principal: Principal, session_id: UUID) -> list[EnrolmentOut]:
+    """Who holds a seat, is offered one, or waits (in order) in one of the caller's sessions."""
+    principal.require_role("professional", "admin")
+    await _own_session(principal, session_id)
+    rows = await Enrolment.select(*_ENROLMENT_COLUMNS).where(
+        (Enrolment.session == session_id) & Enrolment.status.is_in(list(LIVE))
+    )
+    rows.sort(key=lambda row: (ROSTER_ORDER[row["status"]], row["position"] or 0, row["created_at"]))
+    waiting = 0
+    places: list[EnrolmentOut] = []
+    for row in rows:
+        waiting += row["status"] == "waitlisted"
+        places.append(_place_out(row, waiting if row["status"] == "waitlisted" else None))
+    return places
+
+
+async def _sessions_page(
+    runtime: Runtime, offering_id: UUID, cursor: str | None, *, scheduled_only: bool
+) -> SessionPage:
+    query = ClassSession.select(*_SESSION_COLUMNS).where(
+        (ClassSession.offering == offering_id) & (ClassSession.starts_at > runtime.clock.now())
+    )
+    if scheduled_only:
+        query = query.where(ClassSession.status == "scheduled")
+    if cursor:
+        after_start, after_id = _decode_cursor(cursor)
+        query = query.where(
+            (ClassSession.starts_at > after_start)
+            | ((ClassSession.starts_at == after_start) & (ClassSession.id > after_id))
+        )
+    rows = await query.order_by(ClassSession.starts_at, ClassSession.id).limit(PAGE_SIZE + 1)
+    items = [_session_out(row) for row in rows[:PAGE_SIZE]]
+    next_cursor = _encode_cursor(items[-1]) if len(rows) > PAGE_SIZE else None
+    return SessionPage(items=items, next_cursor=next_cursor)
+
+
+# --- a client's place -------------------------------------------------------------------------------------------------
+
+
+async def enrol(runtime: Runtime, principal: Principal, session_id: UUID) -> EnrolmentOut:
+    """A seat if one is free, else a place at the end of the waitlist."""
+    session = await _open_session(runtime, session_id)
+    if session["professional"] == principal.user_id:
+        raise InvalidInput("session_id", "you cannot enrol in your own class")
+    now = runtime.clock.now()
+    enrolment = Enrolment(
+        id=uuid4(),
+        session=session_id,
+        client=principal.user_id,
+        status="enrolled",
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with runtime.engine.transaction():
+            if not await _take_seat(session_id, now):
+                ticket = await _waitlist_ticket(session_id, now)
+                if ticket is None:
+                    raise SessionClosed("this session is cancelled or has started")
+                # The ticket locked the session row: a seat freed since the first try (with nobody waiting, as freed
+                # seats go to waiters first) is ours now rather than a place in a queue of one.
+                if not await _take_seat(session_id, now):
+                    enrolment.status, enrolment.position = "waitlisted", ticket
+            await Enrolment.insert(enrolment).run()
+            await events.publish(f"classes.{enrolment.status}", _enrolment_event(enrolment.to_dict()))
+    except Exception as exc:
+        if is_violation(exc, UNIQUE_VIOLATION):
+            raise AlreadyEnrolled() from None
+        raise
+    return await _enrolment_out(enrolment.to_dict())
+
+
+async def leave(runtime: Runtime, principal: Principal, session_id: UUID) -> EnrolmentOut:
+    """Give up a seat, an offered seat or a place in the waitlist; a seat goes to the first waiter."""
+    now = runtime.clock.now()
+    async with runtime.engine.transaction():
+        session = await _lock_session(session_id)
+        mine = await _live_place(principal, session_id)
+        if session is None or mine is None:
+            raise NotFound("you have no place in this session")
+        if session["starts_at"] <= now:
+            raise SessionClosed("this session has started")
+        left = (
+            await Enrolment.update(
+                {Enrolment.status: "cancelled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+            )
+            .where((Enrolment.id == mine["id"]) & (Enrolment.status == mine["status"]))
+            .returning(*_ENROLMENT_COLUMNS)
+        )
+        await events.publish("classes.left", {**_enrolment_event(left[0]), "was": mine["status"]})
+        if mine["status"] in HOLDS_SEAT:
+            await _pass_seat_on(runtime, session, now)
+    return await _enrolment_out(left[0])
+
+
+async def accept(runtime: Runtime, principal: Principal, session_id: UUID) -> EnrolmentOut:
+    """Take the seat offered to the caller, while the offer stands."""
+    now = runtime.clock.now()
+    async with runtime.engine.transaction():
+        if await _lock_session(session_id) is None:
+            raise NotFound("you have no place in this session")
+        accepted = (
+            await Enrolment.update(
+                {Enrolment.status: "enrolled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+            )
+            .where(
+                (Enrolment.session == session_id)
+                & (Enrolment.client == principal.user_id)
+                & (Enrolment.status == "offered")
+                & (Enrolment.offer_expires_at > now)
+            )
+            .returning(*_ENROLMENT_COLUMNS)
+        )
+        if not accepted:
+            mine = await _latest_place(principal, session_id)
+            if mine is None:
+                raise NotFound("you have no place in this session")
+            if mine["status"] in ("offered", "expired"):
+                raise NoSeatOffered("the offer has lapsed")
+            raise NoSeatOffered(f"your place is {mine['status']}")
+        await events.publish("classes.enrolled", {**_enrolment_event(accepted[0]), "from_waitlist": True})
+    return await _enrolment_out(accepted[0])
+
+
+async def my_place(principal: Principal, session_id: UUID) -> EnrolmentOut:
+    """The caller's place in a session: the live one, else the latest."""
+    row = await _latest_place(principal, session_id)
+    if row is None:
+        raise NotFound("you have no place in this session")
+    return await _enrolment_out(row)
+
+
+async def expire_offers(ctx: dict[str, Any]) -> int:
+    """saq cron job: offers not accepted in time lapse, and each seat is offered to the next waiter."""
+    runtime: Runtime = ctx["runtime"]
+    now = runtime.clock.now()
+    lapsed = (
+        await Enrolment.select(Enrolment.id, Enrolment.session)
+        .where((Enrolment.status == "offered") & (Enrolment.offer_expires_at <= now))
+        .order_by(Enrolment.offer_expires_at)
+        .limit(500)
+    )
+    expired = 0
+    for offer in lapsed:
+        async with runtime.engine.transaction():
+            session = await _lock_session(offer["session"])
+            rows = (
+                await Enrolment.update({Enrolment.status: "expired", Enrolment.updated_at: now})
+                .where(
+                    (Enrolment.id == offer["id"])
+                    & (Enrolment.status == "offered")
+                    & (Enrolment.offer_expires_at <= now)
+                )
+                .returning(*_ENROLMENT_COLUMNS)
+            )
+            if session is None or not rows:
+                continue  # accepted or left meanwhile
+            await events.publish("classes.offer_expired", _enrolment_event(rows[0]))
+            await _pass_seat_on(runtime, session, now)
+            expired += 1
+    return expired
+
+
+# --- the seat rules ---------------------------------------------------------------------------------------------------
+
+
+async def _take_seat(session_id: UUID, now: datetime) -> bool:
+    """The capacity guard: one conditional UPDATE, decided by PostgreSQL under the row's lock."""
+    rows = await ClassSession.raw(
+        "UPDATE class_session SET seats_taken = seats_taken + 1 WHERE id = {} AND status = 'scheduled'"
+        " AND starts_at > {} AND seats_taken < capacity RETURNING id",
+        session_id,
+        now,
+    )
+    return bool(rows)
+
+
+async def _waitlist_ticket(session_id: UUID, now: datetime) -> int | None:
+    rows = await ClassSession.raw(
+        "UPDATE class_session SET waitlist_tickets = waitlist_tickets + 1 WHERE id = {} AND status = 'scheduled'"
+        " AND starts_at > {} RETURNING waitlist_tickets",
+        session_id,
+        now,
+    )
+    return int(rows[0]["waitlist_tickets"]) if rows else None
+
+
+async def _pass_seat_on(runtime: Runtime, session: dict[str, Any], now: datetime) -> None:
+    """A seat was freed (the session row is locked): offer it to the first waiter, else count it free."""
+    waiter = None
+    if session["status"] == "scheduled" and session["starts_at"] > now:
+        waiter = (
+            await Enrolment.select(*_ENROLMENT_COLUMNS)
+            .where((Enrolment.session == session["id"]) & (Enrolment.status == "waitlisted"))
+            .order_by(Enrolment.position)
+            .first()
+        )
+    if waiter is None:
+        await ClassSession.raw(
+            "UPDATE class_session SET seats_taken = seats_taken - 1 WHERE id = {} AND seats_taken > 0", session["id"]
+        )
+        return
+    window = timedelta(minutes=runtime.section("classes", ClassesSettings).offer_minutes)
+    offered = (
+        await Enrolment.update(
+            {
+                Enrolment.status: "offered",
+                Enrolment.offer_expires_at: min(now + window, session["starts_at"]),
+                Enrolment.updated_at: now,
+            }
+        )
+        .where((Enrolment.id == waiter["id"]) & (Enrolment.status == "waitlisted"))
+        .returning(*_ENROLMENT_COLUMNS)
+    )
+    await events.publish("classes.seat_offered", _enrolment_event(offered[0]))
+
+
+async def _lock_session(session_id: UUID) -> dict[str, Any] | None:
+    rows = await ClassSession.raw(
+        "SELECT id, offering, professional, starts_at, status FROM class_session WHERE id = {} FOR UPDATE", session_id
+    )
+    return rows[0] if rows else None
+
+
+async def _live_place(principal: Principal, session_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await Enrolment.select(*_ENROLMENT_COLUMNS)
+        .where(
+            (Enrolment.session == session_id)
+            & (Enrolment.client == principal.user_id)
+            & Enrolment.status.is_in(list(LIVE))
+        )
+        .first()
+    )
+    return row
+
+
+async def _latest_place(principal: Principal, session_id: UUID) -> dict[str, Any] | None:
+    """The caller's live place in a session, else the one they had last."""
+    rows = (
+        await Enrolment.select(*_ENROLMENT_COLUMNS)
+        .where((Enrolment.session == session_id) & (Enrolment.client == principal.user_id))
+        .order_by(Enrolment.created_at, ascending=False)
+    )
+    return next((row for row in rows if row["status"] in LIVE), rows[0] if rows else None)
+
+
+async def _open_session(runtime: Runtime, session_id: UUID) -> dict[str, Any]:
+    """A session of a published class, open for enrolment; 404 when there is no such public session."""
+    row: dict[str, Any] | None = (
+        await ClassSession.select(*_SESSION_COLUMNS).where(ClassSession.id == session_id).first()
+    )
+    if row is None:
+        raise NotFound("no such session")
+    await professionals.bookable_offering(row["offering"])
+    if row["status"] != "scheduled":
+        raise SessionClosed("this session is cancelled")
+    if row["starts_at"] <= runtime.clock.now():
+        raise SessionClosed("this session has started")
+    return row
+
+
+# --- the professional's own things ------------------------------------------------------------------------------------
+
+
+async def _own_class(principal: Principal, offering_id: UUID) -> OfferingOut:
+    offering = await professionals.offering_by_id(offering_id)
+    if offering.professional_id != principal.user_id:
+        raise NotFound("no such offering")
+    if offering.kind != "class":
+        raise InvalidInput("offering_id", "sessions belong to classes; this offering is a consultation")
+    return offering
+
+
+async def _own_session(principal: Principal, session_id: UUID) -> dict[str, Any]:
+    row: dict[str, Any] | None = (
+        await ClassSession.select(*_SESSION_COLUMNS)
+        .where((ClassSession.id == session_id) & (ClassSession.professional == principal.user_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("no such session")
+    return row
+
+
+async def _zone_of(professional_id: UUID) -> str:
+    row = (
+        await ProfessionalProfile.select(ProfessionalProfile.timezone)
+        .where(ProfessionalProfile.id == professional_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("no such professional")
+    zone: str = row["timezone"]
+    return zone
+
+
+async def _session_starts(runtime: Runtime, data: SessionsCreate, zone: str) -> list[datetime]:
+    """The UTC starts the request asks for, in order: one, or a series expanded in the professional's zone."""
+    now = runtime.clock.now()
+    if data.starts_at is not None:
+        if data.first_starts_at is not None or data.rrule is not None:
+            raise InvalidInput("starts_at", "give either starts_at (one session) or first_starts_at with rrule")
+        if data.starts_at <= now:
+            raise InvalidInput("starts_at", "must be in the future")
+        return [data.starts_at.astimezone(UTC)]
+    if data.first_starts_at is None:
+        raise InvalidInput("starts_at", "give either starts_at (one session) or first_starts_at with rrule")
+    if data.rrule is None:
+        raise InvalidInput("rrule", "is needed with first_starts_at (for one session, give starts_at)")
+    if data.first_starts_at <= now:
+        raise InvalidInput("first_starts_at", "must be in the future")
+    try:
+        # In a worker thread: even a bounded expansion of an odd rule may take a moment of CPU.
+        return await anyio.to_thread.run_sync(occurrences, data.rrule, data.first_starts_at, ZoneInfo(zone))
+    except RecurrenceError as exc:
+        raise InvalidInput("rrule", str(exc)) from None
+
+
+async def _clash_detail(professional_id: UUID, blocks: list[Booking]) -> str:
+    """Which of the refused sessions clashes with what is already in the professional's calendar."""
+    for block in blocks:
+        clash = await Booking.exists().where(
+            (Booking.professional == professional_id)
+            & Booking.status.is_in(list(ACTIVE_BOOKING))
+            & (Booking.blocked_from < block.blocked_until)
+            & (Booking.blocked_until > block.blocked_from)
+        )
+        if clash:
+            return f"the session at {block.starts_at.isoformat()} overlaps a booking or another class session"
+    return "a session overlaps a booking or another class session"
+
+
+# --- shapes -----------------------------------------------------------------------------------------------------------
+
+_SESSION_COLUMNS = (
+    ClassSession.id,
+    ClassSession.offering,
+    ClassSession.professional,
+    ClassSession.starts_at,
+    ClassSession.ends_at,
+    ClassSession.capacity,
+    ClassSession.seats_taken,
+    ClassSession.status,
+    ClassSession.blocking_booking,
+)
+
+_ENROLMENT_COLUMNS = (
+    Enrolment.id,
+    Enrolment.session,
+    Enrolment.client,
+    Enrolment.status,
+    Enrolment.position,
+    Enrolment.offer_expires_at,
+    Enrolment.created_at,
+)
+
+
+def _session_out(row: dict[str, Any]) -> SessionOut:
+    scheduled = row["status"] == "scheduled"
+    return SessionOut(
+        id=row["id"],
+        offering_id=row["offering"],
+        professional_id=row["professional"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        capacity=row["capacity"],
+        seats_left=row["capacity"] - row["seats_taken"] if scheduled else 0,
+        status=row["status"],
+    )
+
+
+async def _enrolment_out(row: dict[str, Any]) -> EnrolmentOut:
+    place_in_line = None
+    if row["status"] == "waitlisted":
+        place_in_line = await Enrolment.count().where(
+            (Enrolment.session == row["session"])
+            & (Enrolment.status == "waitlisted")
+            & (Enrolment.position <= row["position"])
+        )
+    return _place_out(row, place_in_line)
+
+
+def _place_out(row: dict[str, Any], place_in_line: int | None) -> EnrolmentOut:
+    return EnrolmentOut(
+        id=row["id"],
+        session_id=row["session"],
+        client_id=row["client"],
+        status=row["status"],
+        position=place_in_line,
+        offer_expires_at=row["offer_expires_at"],
+        created_at=row["created_at"],
+    )
+
+
+def _session_event(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "session_id": str(row["id"]),
+        "offering_id": str(row["offering"]),
+        "professional_id": str(row["professional"]),
+        "starts_at": row["starts_at"].isoformat(),
+    }
+
+
+def _enrolment_event(row: dict[str, Any]) -> dict[str, Any]:
+    expires = row.get("offer_expires_at")
+    return {
+        "enrolment_id": str(row["id"]),
+        "session_id": str(row["session"]),
+        "client_id": str(row["client"]),
+        "status": row["status"],
+        "offer_expires_at": expires.isoformat() if expires else None,
+    }
+
+
+def _encode_cursor(session: SessionOut) -> str:
+    return base64.urlsafe_b64encode(f"{session.starts_at.isoformat()}|{session.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        starts, _, session_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        after = datetime.fromisoformat(starts)
+        if after.tzinfo is None:
+            raise ValueError("a cursor's instant has an offset")
+        return after, UUID(session_id)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor", "is not a cursor this API gave out") from None
