@@ -25,6 +25,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+
 from bench_auth import (
     Measurement,
     create_database,
