@@ -40,7 +40,14 @@ async def test_an_operator_migrates_seeds_creates_an_admin_and_checks(
 
     connection = await asyncpg.connect(empty_database_url)
     try:
-        rows = await connection.fetch("SELECT email, role, email_verified_at IS NOT NULL AS verified FROM account")
+        rows = await connection.fetch(
+            "SELECT email, role, email_verified_at IS NOT NULL AS verified FROM account "
+            "WHERE email NOT LIKE 'pro__@demo.confer.dev'"
+        )
+        demo_professionals = await connection.fetchval(
+            "SELECT count(*) FROM professional_profile WHERE published AND id IN "
+            "(SELECT id FROM account WHERE email LIKE 'pro__@demo.confer.dev')"
+        )
     finally:
         await connection.close()
     accounts = {row["email"]: (row["role"], row["verified"]) for row in rows}
@@ -50,6 +57,7 @@ async def test_an_operator_migrates_seeds_creates_an_admin_and_checks(
         "admin@demo.confer.dev": ("admin", True),
         "root@example.org": ("admin", True),
     }
+    assert demo_professionals >= 50  # seeded twice, still one set
 
 
 def test_check_reports_an_unreachable_database(test_environ: dict[str, str]) -> None:
