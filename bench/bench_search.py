@@ -39,6 +39,8 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
+from confer.modules.professionals.taxonomy import SPECIALTIES as TAXONOMY
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "bench_search.json"
 CONFER = ROOT / ".venv" / "bin" / "confer"
@@ -57,32 +59,7 @@ SEARCH_INDEXES = (
     "professional_search_next_available",
 )
 
-SPECIALTIES = (
-    "psychology",
-    "psychotherapy",
-    "coaching",
-    "career",
-    "nutrition",
-    "fitness",
-    "yoga",
-    "meditation",
-    "language-tutoring",
-    "mathematics",
-    "music",
-    "programming",
-    "design",
-    "law",
-    "finance",
-    "tax",
-    "medicine",
-    "physiotherapy",
-    "parenting",
-    "relationships",
-    "business",
-    "marketing",
-    "writing",
-    "photography",
-)
+SPECIALTIES = tuple(sorted(TAXONOMY))
 LANGUAGES = ("en", "fr", "de", "es", "hi", "pt", "ja", "ne", "it", "ar")
 ZONES = (
     "Asia/Kolkata",

@@ -83,6 +83,18 @@ async def free_slots(
     return slots
 
 
+async def book(
+    client: httpx.AsyncClient, headers: dict[str, str], practice: Practice, slot: dict[str, str]
+) -> dict[str, Any]:
+    """Book ``slot`` of the practice's offering; the booking must succeed."""
+    answer = await client.post(
+        "/api/v1/bookings", headers=headers, json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]}
+    )
+    assert answer.status_code == 201, answer.text
+    booking: dict[str, Any] = answer.json()
+    return booking
+
+
 async def many_clients(client: httpx.AsyncClient, count: int) -> list[dict[str, str]]:
     tokens = await asyncio.gather(*(signed_in(client, f"client{i}@example.org") for i in range(count)))
     return [bearer(t) for t in tokens]
@@ -179,20 +191,8 @@ async def test_two_reschedules_into_one_slot_move_only_one_booking(client: httpx
     practice = await open_practice(client)
     slots = await free_slots(client, practice)
     first, second = await many_clients(client, 2)
-    one = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=first,
-            json={"offering_id": practice.offering_id, "starts_at": slots[0]["starts_at"]},
-        )
-    ).json()
-    two = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=second,
-            json={"offering_id": practice.offering_id, "starts_at": slots[1]["starts_at"]},
-        )
-    ).json()
+    one = await book(client, first, practice, slots[0])
+    two = await book(client, second, practice, slots[1])
     target = slots[5]["starts_at"]
     answers = await asyncio.gather(
         client.post(f"/api/v1/bookings/{one['id']}/reschedule", headers=first, json={"starts_at": target}),
@@ -245,27 +245,9 @@ async def test_cancellation_follows_the_policy_and_happens_once(client: httpx.As
     practice = await open_practice(client, cancellation_free_hours=24, late_cancellation_refund_percent=50)
     slots = await free_slots(client, practice)
     guest = bearer(await signed_in(client, "guest@example.org"))
-    early = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=guest,
-            json={"offering_id": practice.offering_id, "starts_at": slots[0]["starts_at"]},
-        )
-    ).json()
-    late = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=guest,
-            json={"offering_id": practice.offering_id, "starts_at": slots[1]["starts_at"]},
-        )
-    ).json()
-    by_pro = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=guest,
-            json={"offering_id": practice.offering_id, "starts_at": slots[2]["starts_at"]},
-        )
-    ).json()
+    early = await book(client, guest, practice, slots[0])
+    late = await book(client, guest, practice, slots[1])
+    by_pro = await book(client, guest, practice, slots[2])
 
     cancelled = await client.post(f"/api/v1/bookings/{early['id']}/cancel", headers=guest, json={"reason": "ill"})
     assert (cancelled.status_code, cancelled.json()["refund_percent"]) == (200, 100)
@@ -307,13 +289,7 @@ async def test_another_persons_booking_offering_or_practice_is_not_found(client:
     slot = (await free_slots(client, practice))[0]
     owner = bearer(await signed_in(client, "owner@example.org"))
     stranger = bearer(await signed_in(client, "stranger@example.org"))
-    booking = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=owner,
-            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
-        )
-    ).json()
+    booking = await book(client, owner, practice, slot)
     for attempt in (
         client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=stranger, json={}),
         client.post(
@@ -423,13 +399,7 @@ async def test_a_booking_needing_approval_waits_for_the_professional_then_comple
     practice = await open_practice(client, requires_approval=True)
     slot = (await free_slots(client, practice))[0]
     guest = bearer(await signed_in(client, "patient@example.org"))
-    held = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=guest,
-            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
-        )
-    ).json()
+    held = await book(client, guest, practice, slot)
     assert held["status"] == "held"
     assert held["hold_expires_at"] is not None
     assert_problem(await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=guest), 403, "forbidden")

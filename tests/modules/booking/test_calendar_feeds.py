@@ -7,7 +7,7 @@ from datetime import datetime
 import httpx
 import icalendar
 
-from tests.modules.booking.test_booking import free_slots, open_practice
+from tests.modules.booking.test_booking import book, free_slots, open_practice
 from tests.support import assert_problem, bearer, signed_in
 
 
@@ -15,13 +15,7 @@ async def test_a_professional_subscribes_to_a_private_feed_of_their_bookings(cli
     practice = await open_practice(client)
     slot = (await free_slots(client, practice))[0]
     guest = bearer(await signed_in(client, "guest@example.org"))
-    booking = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=guest,
-            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
-        )
-    ).json()
+    booking = await book(client, guest, practice, slot)
 
     created = await client.post("/api/v1/me/calendar-feed", headers=bearer(practice.tokens))
     assert created.status_code == 201
@@ -48,13 +42,7 @@ async def test_each_party_downloads_the_booking_as_ics_and_nobody_else_can(clien
     practice = await open_practice(client)
     slot = (await free_slots(client, practice))[0]
     guest = bearer(await signed_in(client, "guest@example.org"))
-    booking = (
-        await client.post(
-            "/api/v1/bookings",
-            headers=guest,
-            json={"offering_id": practice.offering_id, "starts_at": slot["starts_at"]},
-        )
-    ).json()
+    booking = await book(client, guest, practice, slot)
     for headers in (guest, bearer(practice.tokens)):
         answer = await client.get(f"/api/v1/bookings/{booking['id']}/ics", headers=headers)
         assert answer.status_code == 200
