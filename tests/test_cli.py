@@ -48,6 +48,14 @@ async def test_an_operator_migrates_seeds_creates_an_admin_and_checks(
             "SELECT count(*) FROM professional_profile WHERE published AND id IN "
             "(SELECT id FROM account WHERE email LIKE 'pro__@demo.confer.dev')"
         )
+        demo_bookings = await connection.fetchval(
+            "SELECT count(*) FROM booking b JOIN account a ON a.id = b.client WHERE a.email = 'client@demo.confer.dev'"
+        )
+        classes_per_teacher = await connection.fetch(
+            "SELECT count(*) AS n FROM offering WHERE kind = 'class' GROUP BY professional"
+        )
+        demo_sessions = await connection.fetchval("SELECT count(*) FROM class_session WHERE status = 'scheduled'")
+        demo_seats = await connection.fetchval("SELECT count(*) FROM enrolment WHERE status = 'enrolled'")
     finally:
         await connection.close()
     accounts = {row["email"]: (row["role"], row["verified"]) for row in rows}
@@ -57,7 +65,12 @@ async def test_an_operator_migrates_seeds_creates_an_admin_and_checks(
         "admin@demo.confer.dev": ("admin", True),
         "root@example.org": ("admin", True),
     }
-    assert demo_professionals >= 50  # seeded twice, still one set
+    # Seeded twice, still one set of each.
+    assert demo_professionals >= 50
+    assert demo_bookings == 5
+    assert [row["n"] for row in classes_per_teacher] == [1] * 6
+    assert demo_sessions == 6 * 8
+    assert demo_seats == 6
 
 
 def test_check_reports_an_unreachable_database(test_environ: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from confer.core.modules import Module, Schedule
 from confer.modules.booking import service
+from confer.modules.booking.demo import seed_demo
 from confer.modules.booking.routes import BookingController, CalendarFeedController, SlotsController
 
 module = Module(
@@ -10,4 +11,5 @@ module = Module(
     route_handlers=[BookingController, SlotsController, CalendarFeedController],
     piccolo_app="confer.modules.booking.piccolo_app",
     schedules=[Schedule(cron="* * * * *", job=service.release_expired_holds)],
+    seed_demo=seed_demo,
 )

@@ -2,6 +2,7 @@
 
 from confer.core.modules import Module, Schedule
 from confer.modules.classes import service
+from confer.modules.classes.demo import seed_demo
 from confer.modules.classes.routes import ClassesController, MyClassesController
 from confer.modules.classes.settings import ClassesSettings
 
@@ -12,4 +13,5 @@ module = Module(
     piccolo_app="confer.modules.classes.piccolo_app",
     schedules=[Schedule(cron="* * * * *", job=service.expire_offers)],
     settings=ClassesSettings,
+    seed_demo=seed_demo,
 )
