@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import asyncpg
+
+from confer.core.embedded import EmbeddedServices, start_postgres
 
 
 def _confer(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -94,3 +97,21 @@ def test_demo_data_is_refused_in_production(test_environ: dict[str, str]) -> Non
     result = _confer(["seed-demo"], env)
     assert result.returncode == 2
     assert "demo data is refused in production" in result.stderr
+
+
+def test_the_embedded_database_of_confer_dev_takes_every_migration(
+    test_environ: dict[str, str], tmp_path: Path
+) -> None:
+    """`confer dev` on a fresh machine runs on the embedded PostgreSQL: it must have what the migrations need."""
+    services = EmbeddedServices()
+    try:
+        url = start_postgres(tmp_path, services)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("CONFER_")},
+            **test_environ,
+            "CONFER_DATABASE_URL": url,
+        }
+        result = _confer(["migrate"], env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    finally:
+        services.stop()
