@@ -29,6 +29,8 @@ access_log = structlog.get_logger("confer.access")
 
 
 def configure_logging(settings: Settings) -> None:
+    # saq logs every job at INFO through the standard library; keep its chatter for DEBUG.
+    logging.getLogger("saq").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     renderer: Any = (
         structlog.processors.JSONRenderer() if settings.log_json else structlog.dev.ConsoleRenderer(colors=False)
     )
