@@ -6,6 +6,7 @@ process exits.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class EmbeddedServices:
 def start_postgres(data_dir: Path, services: EmbeddedServices) -> str:
     import pgserver  # imported here: only `confer dev` needs it
 
+    # Its INFO lines include one from an exit-time thread, after logging may already be shut down.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
     services._handles.append(server)
