@@ -3,9 +3,9 @@
 Target (issue 3 b): >= 1,000 bookings/s with p99 <= 50 ms on this 2-core machine. Each request books a distinct free
 slot (wrk's Lua script walks the calendar), so every request does the whole job: token, offering, availability and
 busy times, the slot engine, the insert under the exclusion constraint, the outbox event. The baseline, in the same
-run: single-row INSERTs into ``booking`` with asyncpg from 32 concurrent connections (constraint included).
+run: single-row INSERTs into ``booking`` with asyncpg from as many concurrent connections (constraint included).
 
-    .venv/bin/python bench/bench_booking.py [--duration 10] [--connections 32]
+    .venv/bin/python bench/bench_booking.py [--duration 10] [--connections 16]
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ async def raw_insert_rate(dsn: str, seconds: float, connections: int) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     suffix = secrets.token_hex(6)
     database, namespace = f"confer_bench_{suffix}", f"benchbook{suffix}"
