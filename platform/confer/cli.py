@@ -21,6 +21,7 @@ from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
 from confer.core.errors import ConferError
 from confer.core.jobs import run_worker
 from confer.core.modules import ModuleError
+from confer.core.observability import configure_logging
 from confer.core.runtime import Runtime
 from confer.settings import Settings, SettingsError, load_settings
 
@@ -137,6 +138,7 @@ def cmd_serve(_: argparse.Namespace) -> int:
 
 def cmd_worker(_: argparse.Namespace) -> int:
     settings = load_settings()
+    configure_logging(settings)
 
     async def work(runtime: Runtime) -> None:
         stopping = asyncio.Event()

@@ -80,4 +80,6 @@ class ConsoleMailer:
 def mailer_from_settings(settings: Settings) -> Mailer:
     if settings.smtp_url:
         return SmtpMailer(settings.smtp_url, settings.mail_from)
+    if settings.env == "production":
+        log.warning("mail_to_console", reason="CONFER_SMTP_URL is not set: mail is printed, not sent")
     return ConsoleMailer(settings.mail_from)
