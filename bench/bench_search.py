@@ -6,7 +6,7 @@ Run from the repository root::
 
 It creates a throw-away database, runs ``confer migrate``, bulk-loads professionals (COPY) with varied names,
 headlines, bios, specialties, languages, zones, prices, ratings and a ``next_available_at`` spread over the next 30
-days (10 % with none), runs ``ANALYZE``, then times the search in-process: ``confer.modules.professionals.search.find``
+days (10 % with none), runs ``ANALYZE``, then times the search in-process: ``confer.modules.search.service.find``
 (the service function behind ``GET /api/v1/professionals``: SQL building, the query through Piccolo's pool, the
 cards), so no HTTP. Each query shape gets a warm-up and then ``--calls`` timed calls.
 
@@ -275,7 +275,7 @@ async def drop_search_indexes(database_url: str) -> None:
 
 async def plans(database_url: str, now: datetime) -> dict[str, str]:
     """EXPLAIN of each shape, to show which indexes the planner chose."""
-    from confer.modules.professionals.search import SearchCriteria, search_sql
+    from confer.modules.search.service import SearchCriteria, search_sql
 
     connection = await asyncpg.connect(database_url)
     found = {}
@@ -296,9 +296,10 @@ async def plans(database_url: str, now: datetime) -> dict[str, str]:
 
 
 async def measure(database_url: str, now: datetime, calls: int) -> dict[str, dict[str, float]]:
+    from confer.modules.professionals.search import SearchCriteria, find
+
     from confer.core import db
     from confer.core.modules import resolve_modules
-    from confer.modules.professionals.search import SearchCriteria, find
 
     engine = db.create_engine(database_url)
     db.configure_piccolo(engine, resolve_modules(None))
@@ -406,9 +407,10 @@ class BenchRuntime:
 
 
 async def measure_refresh(database_url: str, count: int) -> dict[str, float]:
+    from confer.modules.professionals.search import REFRESH_BATCH, refresh_stale
+
     from confer.core import db
     from confer.core.modules import resolve_modules
-    from confer.modules.professionals.search import REFRESH_BATCH, refresh_stale
 
     engine = db.create_engine(database_url)
     db.configure_piccolo(engine, resolve_modules(None))

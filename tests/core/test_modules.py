@@ -141,7 +141,14 @@ def test_a_wrong_module_setting_is_reported_like_a_core_one(plugin_path: str, te
 
 
 def test_built_in_modules_resolve_in_dependency_order() -> None:
-    assert [m.name for m in resolve_modules(None)] == ["accounts", "professionals", "calendar", "booking", "classes"]
+    assert [m.name for m in resolve_modules(None)] == [
+        "accounts",
+        "professionals",
+        "calendar",
+        "booking",
+        "classes",
+        "search",
+    ]
     assert [m.name for m in resolve_modules(["booking", "calendar", "professionals", "accounts"])] == [
         "accounts",
         "professionals",

@@ -15,7 +15,6 @@ from uuid import UUID, uuid4
 from confer.core.runtime import Runtime
 from confer.modules.accounts.demo import DEMO_PASSWORD
 from confer.modules.accounts.service import passwords
-from confer.modules.professionals import search
 from confer.modules.professionals.tables import ProfessionalProfile
 
 DEMO_COUNT = 60
@@ -268,7 +267,6 @@ async def seed_demo(runtime: Runtime) -> list[str]:
             [p.email for p in wanted],
         )
     ]
-    await search.refresh_professionals(runtime, ids)
     zones = len({p.place.zone for p in wanted})
     return [
         f"professionals {len(ids)} demo practices in {zones} time zones: pro01..pro{DEMO_COUNT:02d}@demo.confer.dev"

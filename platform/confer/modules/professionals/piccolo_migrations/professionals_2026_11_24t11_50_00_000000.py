@@ -7,7 +7,7 @@ and an index for every filter.
   by a trigger on ``offering`` (so no code path that writes offerings can forget them);
 * ``rating_avg`` / ``rating_count``: written by reviews (none yet);
 * ``next_available_at`` / ``next_available_checked_at``: the first free slot in the next 14 days, maintained by the
-  worker (``confer.modules.professionals.search``); the offering trigger and a change of zone or publication mark a
+  worker (``confer.modules.search``); the offering trigger and a change of zone or publication mark a
   profile for recomputation by clearing ``next_available_checked_at``.
 
 Every search index is partial (``WHERE published``): unpublished profiles are never searched.
@@ -39,7 +39,7 @@ STATEMENTS = [
     "CREATE INDEX professional_search_specialties ON professional_profile USING gin (specialties) WHERE published",
     "CREATE INDEX professional_search_languages ON professional_profile USING gin (languages) WHERE published",
     "CREATE INDEX professional_search_kinds ON professional_profile USING gin (offering_kinds) WHERE published",
-    # The sort keys of confer.modules.professionals.search, expression for expression: a page is a range scan.
+    # The sort keys of confer.modules.search, expression for expression: a page is a range scan.
     "CREATE INDEX professional_search_price ON professional_profile "
     "((coalesce(price_min_minor, 2147483647)), id) WHERE published",
     "CREATE INDEX professional_search_rating_order ON professional_profile "

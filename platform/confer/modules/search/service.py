@@ -8,10 +8,10 @@ in the next ``LOOKAHEAD`` days), maintained by the worker:
   zone or publication clear it), checked more than ``STALE_AFTER`` ago (this catches weekly rules, overrides and time
   off, which publish no events), or whose first free slot has already begun.
 
-The refresher reads the calendar and booking tables by name with raw SQL: the professionals module cannot import
-the calendar or booking services (they require professionals, not the reverse). It feeds the same pure slot engine,
-``confer.modules.calendar.slots.free_slots``, with the same policy the booking module applies, so the instant it
-stores is a slot the booking API would offer at that moment. Refreshes of one profile are serialised by its row lock.
+The refresher reads the calendar and booking tables (modules this one requires) with raw SQL, in bulk for a batch
+of professionals, and feeds the same pure slot engine, ``confer.modules.calendar.slots.free_slots``, with the same
+policy the booking module applies, so the instant it stores is a slot the booking API would offer at that moment.
+Refreshes of one profile are serialised by its row lock.
 
 Availability filters are read against that one column: "available between ``available_from`` and ``available_to``"
 means ``available_from <= next_available_at < available_to``. That is exact when the range starts now (or earlier):

@@ -8,8 +8,8 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from confer.core.dependencies import RuntimeDep
-from confer.modules.professionals import search
-from confer.modules.professionals.search import Kind, ProfessionalSearchPage, SearchCriteria, Sort
+from confer.modules.search import service as search
+from confer.modules.search.service import Kind, ProfessionalSearchPage, SearchCriteria, Sort
 
 
 class ProfessionalSearchController(Controller):

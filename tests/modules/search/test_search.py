@@ -13,8 +13,9 @@ import httpx
 
 from confer.core.runtime import Runtime
 from confer.modules.professionals import module as professionals_module
-from confer.modules.professionals import search
 from confer.modules.professionals.tables import ProfessionalProfile
+from confer.modules.search import module as search_module
+from confer.modules.search import service as search
 from tests.modules.booking.test_booking import Practice, open_practice
 from tests.support import assert_problem, bearer, signed_in
 
@@ -259,6 +260,8 @@ async def test_the_demo_has_sixty_published_practices_in_many_zones_once(runtime
     lines = await professionals_module.seed_demo(runtime)
     assert lines
     await professionals_module.seed_demo(runtime)
+    assert search_module.seed_demo is not None
+    await search_module.seed_demo(runtime)  # computes everyone's next free slot, as `confer seed-demo` does next
     rows = await ProfessionalProfile.raw(
         "SELECT count(*) AS n, count(DISTINCT timezone) AS zones, count(next_available_at) AS open,"
         " count(*) FILTER (WHERE price_min_minor IS NOT NULL) AS priced FROM professional_profile WHERE published"
