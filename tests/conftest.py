@@ -119,6 +119,14 @@ def test_environ(
         "CONFER_CALENDAR_ALLOW_PRIVATE_URLS": "true",
         "CONFER_CALENDAR_FETCH_TIMEOUT_SECONDS": "1",
         "CONFER_LOG_JSON": "true",
+        # Video: the secrets the test media nodes are started with (tests/media), and a TURN service's.
+        "CONFER_VIDEO_JANUS_TOKEN_SECRET": secrets.token_urlsafe(24),
+        "CONFER_VIDEO_VIDEOROOM_ADMIN_KEY": secrets.token_urlsafe(24),
+        "CONFER_VIDEO_EVENTS_SECRET": secrets.token_urlsafe(24),
+        "CONFER_VIDEO_TURN_SECRET": secrets.token_urlsafe(24),
+        "CONFER_VIDEO_TURN_URLS": "turn:turn.confer.test:3478?transport=udp,turns:turn.confer.test:5349",
+        "CONFER_VIDEO_STUN_URLS": "stun:turn.confer.test:3478",
+        "CONFER_VIDEO_NODE_TTL_SECONDS": "2",
     }
 
 

@@ -65,9 +65,10 @@ class Mailbox:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Litestar) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port, in this event loop; yield its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
+async def serving(app: Litestar, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on ``port`` (any free one by default) of ``host`` (loopback, or an address of a
+    test's own network namespace link), in this event loop; yield its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -75,7 +76,7 @@ async def serving(app: Litestar) -> AsyncIterator[str]:
         await asyncio.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         await task

@@ -1,4 +1,4 @@
-"""The ``confer`` command: dev, serve, worker, migrate, seed-demo, create-admin, check."""
+"""The ``confer`` command: dev, serve, worker, migrate, seed-demo, create-admin, check, media."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from confer.core import db
 from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
 from confer.core.errors import ConferError
 from confer.core.jobs import run_worker
+from confer.core.media.commands import add_media_commands
 from confer.core.modules import ModuleError
 from confer.core.observability import configure_logging
 from confer.core.runtime import Runtime
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(handler=cmd_create_admin)
     commands.add_parser("check", help="report configuration and connectivity").set_defaults(handler=cmd_check)
+    add_media_commands(commands)
     return parser
 
 

@@ -21,5 +21,6 @@ APP_REGISTRY = AppRegistry(
         "confer.modules.calendar.piccolo_app",
         "confer.modules.booking.piccolo_app",
         "confer.modules.classes.piccolo_app",
+        "confer.modules.video.piccolo_app",
     ]
 )

@@ -148,6 +148,7 @@ def test_built_in_modules_resolve_in_dependency_order() -> None:
         "booking",
         "classes",
         "search",
+        "video",
     ]
     assert [m.name for m in resolve_modules(["booking", "calendar", "professionals", "accounts"])] == [
         "accounts",

@@ -109,6 +109,17 @@ class TooManyRequests(ConferError):
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
 
 
+class Unavailable(ConferError):
+    """A dependency the request needs is off or down; the client may retry after ``Retry-After`` seconds."""
+
+    status = 503
+    type = "unavailable"
+    title = "Temporarily unavailable"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 5) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 def problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> Response[Problem]:
     return Response(problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from confer.core.runtime import Runtime
 
 ENTRY_POINT_GROUP = "confer.modules"
-BUILTIN_MODULES: tuple[str, ...] = ("accounts", "professionals", "calendar", "booking", "classes", "search")
+BUILTIN_MODULES: tuple[str, ...] = ("accounts", "professionals", "calendar", "booking", "classes", "search", "video")
 
 Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable[None]]
 JobFunction = Callable[..., Awaitable[Any]]

@@ -6,6 +6,7 @@ nothing here is module-level state.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
@@ -60,6 +61,7 @@ class Runtime:
         )
         self.rate_counter = RateCounter(redis, settings.redis_namespace)
         self._users = 0
+        self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
         self.extras: dict[str, Any] = {}
         """Per-process objects a module keeps for itself (e.g. its password hasher), keyed by name."""
 
@@ -112,9 +114,16 @@ class Runtime:
             await self.broadcast.start()
             await self.rate_counter.start()
 
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` when the last user stops the runtime (e.g. a module closing its connections)."""
+        self._stop_hooks.append(hook)
+
     async def stop(self) -> None:
         self._users -= 1
         if self._users == 0:
+            hooks, self._stop_hooks = self._stop_hooks, []
+            for hook in hooks:
+                await hook()
             await self.rate_counter.stop()
             await self.broadcast.stop()
             await self.queue.disconnect()

@@ -481,3 +481,27 @@ def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         return datetime.fromisoformat(starts), UUID(booking_id)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("cursor", "is not a cursor this API gave out") from None
+
+
+# --- for modules that act on bookings (video) -------------------------------------------------------------------------
+
+
+async def booking_of(principal: Principal, booking_id: UUID) -> BookingOut:
+    """A booking the caller is a party to; 'not found' for anyone else's and for class-block rows."""
+    return _out(await _own_booking(principal, booking_id))
+
+
+async def record_no_show(runtime: Runtime, booking_id: UUID) -> bool:
+    """The client never came to a confirmed booking that has ended (video attendance says so): it becomes a no-show."""
+    now = runtime.clock.now()
+    async with runtime.engine.transaction():
+        changed = (
+            await Booking.update({Booking.status: "no_show", Booking.updated_at: now})
+            .where(
+                (Booking.id == booking_id) & (Booking.status == "confirmed") & (Booking.ends_at <= now) & _NOT_A_BLOCK
+            )
+            .returning(Booking.id)
+        )
+        if changed:
+            await events.publish("booking.no_show", {"booking_id": str(booking_id), "by": "attendance"})
+    return bool(changed)

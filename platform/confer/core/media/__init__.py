@@ -1,0 +1,1 @@
+"""The media plane: Janus media nodes, their configuration and the tokens clients present to them."""
