@@ -21,6 +21,7 @@ from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
 from confer.core.errors import ConferError
 from confer.core.jobs import run_worker
 from confer.core.media.commands import add_media_commands
+from confer.core.media.local_node import janus_installed, start_local_node
 from confer.core.modules import ModuleError
 from confer.core.observability import configure_logging
 from confer.core.runtime import Runtime
@@ -82,7 +83,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
                 environ["CONFER_REDIS_URL"] = start_redis(data_dir, services)
         settings = load_settings(environ)
         demo_lines = asyncio.run(_prepare(settings, environ))
-        _say_where_everything_is(settings, services, demo_lines)
+        video = _start_local_video(data_dir, environ, settings, services)
+        _say_where_everything_is(settings, services, demo_lines, video)
         from confer.app import create_app
 
         app = create_app(settings, runtime=Runtime.build(settings, environ=environ), run_worker_in_process=True)
@@ -102,7 +104,19 @@ async def _prepare(settings: Settings, environ: dict[str, str]) -> list[str]:
     return await _with_runtime(settings, work, environ)
 
 
-def _say_where_everything_is(settings: Settings, services: EmbeddedServices, demo_lines: list[str]) -> None:
+def _start_local_video(data_dir: Path, environ: dict[str, str], settings: Settings, services: EmbeddedServices) -> str:
+    """A local media node when Janus is installed and no fleet is configured; says what video will be."""
+    if environ.get("CONFER_VIDEO_JANUS_TOKEN_SECRET"):
+        return "the media fleet configured by CONFER_VIDEO_* (nodes: confer media nodes)"
+    if not janus_installed():
+        return "off: install Janus (Debian: apt-get install janus) for a local media node"
+    with _step("Starting a local Janus media node and its agent"):
+        node = start_local_node(data_dir, environ, settings.port)
+    services._handles.append(node)
+    return f"local Janus at {node.ws_url} (log: {node.log_path})"
+
+
+def _say_where_everything_is(settings: Settings, services: EmbeddedServices, demo_lines: list[str], video: str) -> None:
     host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host  # noqa: S104
     url = f"http://{host}:{settings.port}"
     where = f"embedded, {settings.data_dir}"
@@ -113,6 +127,7 @@ def _say_where_everything_is(settings: Settings, services: EmbeddedServices, dem
         f"  Redis:      {where + '/redis' if services.redis_url else 'CONFER_REDIS_URL'}",
         f"  Mail:       {'SMTP (CONFER_SMTP_URL)' if settings.smtp_url else 'printed here, in this console'}",
         "  Jobs:       worker running in this process",
+        f"  Video:      {video}",
         "  Demo accounts:",
         *(f"    {line}" for line in demo_lines),
         "Press Ctrl+C to stop.",

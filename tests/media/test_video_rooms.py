@@ -313,6 +313,18 @@ async def test_a_class_host_is_seen_by_ten_attendees_and_gives_one_the_floor(
         finally:
             for watcher in audience:
                 await watcher.close()
+
+        # the host removes attendee 5: what they watched stops, the others' goes on, and they cannot come back
+        removed = await client.post(
+            f"{base}/remove", headers=host_headers, json={"user_id": await _user_id(client, attendee_headers[5])}
+        )
+        assert removed.status_code == 204, removed.text
+        await asyncio.sleep(1.5)
+        cut, going_on = watchers[5].frames, watchers[6].frames
+        await asyncio.sleep(1.5)
+        assert watchers[5].frames - cut <= 2
+        assert watchers[6].frames - going_on >= 10
+        assert_problem(await client.post(f"{base}/join", headers=attendee_headers[5]), 403)
     finally:
         for peer in [*watchers, *seats[1:], on_stage, *([speaker] if speaker else [])]:
             await peer.close()
