@@ -18,7 +18,7 @@ async def test_the_local_node_reports_keeps_its_secrets_and_stops_cleanly(
     registry = MediaRegistry(runtime.redis, runtime.settings.redis_namespace)
     try:
         async with asyncio.timeout(20):
-            while (reported := await registry.node("local")) is None:
+            while (reported := await registry.node("local")) is None:  # noqa: ASYNC110 - another process reports
                 await asyncio.sleep(0.1)
         assert reported.ws_url == node.ws_url
         assert reported.accepting
