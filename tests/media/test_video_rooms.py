@@ -5,6 +5,7 @@ events, and real media decoded by aiortc clients that got everything they needed
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -59,7 +60,8 @@ def subject(starts_in: timedelta = timedelta(minutes=3), expected: int = 2) -> S
 # --- the backend and the fleet ----------------------------------------------------------------------------------------
 
 
-async def test_room_operations_on_a_real_node(media: MediaPlane) -> None:
+async def test_room_operations_on_a_real_node(media: MediaPlane, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # janus-client logs every message at INFO, secrets included, unless silenced
     backend = media.video.backend
     node = (await media.video.registry.nodes())[0]
     spec = RoomSpec(room_id=424242, secret="room-secret-1", description="ops", publishers=2, allowed=["tok-a"])
@@ -86,6 +88,8 @@ async def test_room_operations_on_a_real_node(media: MediaPlane) -> None:
     assert not await backend.room_exists(node, spec.room_id)
     await backend.destroy_room(node, spec.room_id, spec.secret)  # gone already: not an error
     await guest.close()
+    for secret in (spec.secret, media.fleet.secrets.videoroom_admin_key, "tok-a"):
+        assert secret not in caplog.text
 
 
 async def test_rooms_spread_over_three_nodes_and_stay_where_they_were_placed(media: MediaPlane) -> None:
@@ -258,6 +262,53 @@ async def test_cancelling_revokes_the_tokens_and_removes_everyone(
         assert_problem(await client.post(join, headers=patient), 409, "video-closed")
     finally:
         await in_room.close()
+
+
+async def test_rooms_are_ready_before_the_start_and_leaving_takes_the_token_off_the_list(
+    media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock, runtime: Runtime
+) -> None:
+    booking, patient, _ = await booked(client, clock)
+    assert await jobs.prepare_rooms({"runtime": runtime}) == 1  # it starts within 5 minutes
+    room = await rooms.room_of_subject(UUID(booking["id"]))
+    assert room is not None
+    assert room["state"] == "open"
+    node = await media.video.registry.node(room["node"])
+    assert node is not None
+    assert await media.video.backend.room_exists(node, room["janus_room"])
+    assert await jobs.prepare_rooms({"runtime": runtime}) == 0  # idempotent
+
+    join = f"/api/v1/bookings/{booking['id']}/video/join"
+    answer = (await client.post(join, headers=patient)).json()
+    seat = await peers.participant_from(answer)
+    await seat.close()
+    left = await client.post(f"/api/v1/bookings/{booking['id']}/video/leave", headers=patient)
+    assert left.status_code == 204, left.text
+    with pytest.raises(VideoRoomError, match="Unauthorized"):
+        await peers.participant_from(answer)
+    rejoined = (await client.post(join, headers=patient)).json()  # joining again lets them in again
+    back = await peers.participant_from(rejoined)
+    await back.close()
+
+
+async def test_an_attendee_who_leaves_the_class_is_removed_from_its_room(
+    media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock
+) -> None:
+    practice, class_id = await open_class(client, "coach@example.org", capacity=3)
+    session = await one_session(client, practice, class_id)
+    await enrol(client, bearer(await signed_in(client, "attendee@example.org")), session["id"])
+    host_headers, attendee = await at(
+        client, clock, session["starts_at"], -timedelta(minutes=2), "coach@example.org", "attendee@example.org"
+    )
+    base = f"/api/v1/classes/sessions/{session['id']}"
+    host = (await client.post(f"{base}/video/join", headers=host_headers)).json()
+    seat = await peers.participant_from((await client.post(f"{base}/video/join", headers=attendee)).json())
+    try:
+        assert seat.publisher_id in await _participant_ids(media, host)
+        assert (await client.post(f"{base}/leave", headers=attendee)).status_code == 200
+        await media.wait_for(lambda: _kicked(media, host, seat.publisher_id))  # through the event and the worker
+        assert_problem(await client.post(f"{base}/video/join", headers=attendee), 404)
+    finally:
+        await seat.close()
 
 
 async def test_a_class_host_is_seen_by_ten_attendees_and_gives_one_the_floor(

@@ -22,8 +22,10 @@ from confer.core.media.backend import MediaBackendError, Participant, RoomMissin
 from confer.core.media.janus_auth import signed_token
 from confer.core.media.registry import MediaNode
 
-# janus-client logs every message it sends at INFO, room secrets included.
+# janus-client logs every message it sends at INFO, and the websockets client every frame at DEBUG: room secrets,
+# admin keys and tokens included. Neither may ever reach a log.
 logging.getLogger("janus_client").setLevel(logging.WARNING)
+logging.getLogger("websockets.client").setLevel(logging.WARNING)
 
 NO_SUCH_ROOM = 426
 ROOM_EXISTS = 427
