@@ -26,6 +26,7 @@ from confer.core.jobs import run_worker
 from confer.core.modules import ModulePlugin
 from confer.core.observability import configure_logging, observability_middleware
 from confer.core.rate_limit import rate_limit_middleware
+from confer.core.realtime import channels_plugin, realtime_socket
 from confer.core.runtime import Runtime
 from confer.settings import Settings, load_settings
 from confer.web import web_client_handlers
@@ -58,8 +59,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
             await runtime.stop()
 
     return Litestar(
-        route_handlers=[healthz, readyz, MetricsController, *web_client_handlers(WEB_DIST)],
-        plugins=[ModulePlugin(module) for module in runtime.modules],
+        route_handlers=[healthz, readyz, MetricsController, realtime_socket, *web_client_handlers(WEB_DIST)],
+        plugins=[channels_plugin(runtime), *(ModulePlugin(module) for module in runtime.modules)],
         dependencies=DEPENDENCIES,
         exception_handlers=dict(EXCEPTION_HANDLERS),
         middleware=[

@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "confer.modules.booking.piccolo_app",
         "confer.modules.classes.piccolo_app",
         "confer.modules.video.piccolo_app",
+        "confer.modules.chat.piccolo_app",
     ]
 )

@@ -149,6 +149,7 @@ def test_built_in_modules_resolve_in_dependency_order() -> None:
         "classes",
         "search",
         "video",
+        "chat",
     ]
     assert [m.name for m in resolve_modules(["booking", "calendar", "professionals", "accounts"])] == [
         "accounts",

@@ -126,7 +126,7 @@ async def test_a_crashed_nodes_rooms_move_and_their_people_are_told(media: Media
         runtime, victim_room["id"], person, role="guest", may_publish=True, expires_at=victim_room["ends_at"]
     )
     async with runtime.redis.pubsub() as inbox:
-        await inbox.subscribe(user_channel(runtime, person))
+        await inbox.subscribe(runtime.realtime.wire_name(user_channel(person)))
         media.node(victim).kill()
         await media.wait_for(lambda: _gone(media, victim))  # out within the TTL (2 s here)
 

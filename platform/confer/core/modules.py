@@ -19,15 +19,27 @@ from litestar.plugins import InitPluginProtocol
 from litestar.types import ControllerRouterHandler
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from confer.core.events import EventEnvelope
     from confer.core.runtime import Runtime
 
 ENTRY_POINT_GROUP = "confer.modules"
-BUILTIN_MODULES: tuple[str, ...] = ("accounts", "professionals", "calendar", "booking", "classes", "search", "video")
+BUILTIN_MODULES: tuple[str, ...] = (
+    "accounts",
+    "professionals",
+    "calendar",
+    "booking",
+    "classes",
+    "search",
+    "video",
+    "chat",
+)
 
 Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable[None]]
 JobFunction = Callable[..., Awaitable[Any]]
 DemoSeeder = Callable[["Runtime"], Awaitable[list[str]]]
+ChannelsOf = Callable[["Runtime", "UUID"], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,8 @@ class Module:
     schedules: Sequence[Schedule] = ()
     settings: type[msgspec.Struct] | None = None
     """Its settings section, read from ``CONFER_<NAME>_*``."""
+    channels_of: ChannelsOf | None = None
+    """The real-time channels (``booking:<id>``, ``class:<id>``) a person follows because of this module."""
     seed_demo: DemoSeeder | None = None
     """Adds the module's demo data if missing (``confer seed-demo``); returns lines telling what exists."""
 

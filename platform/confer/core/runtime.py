@@ -23,6 +23,7 @@ from confer.core.clock import Clock, SystemClock
 from confer.core.mail import Mailer, mailer_from_settings
 from confer.core.modules import Module, resolve_modules
 from confer.core.rate_limit import RateCounter
+from confer.core.realtime import RealtimeHub
 from confer.settings import Settings, SettingsError, load_section
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -60,6 +61,7 @@ class Runtime:
             redis, settings.redis_namespace, self.broadcast, clock, settings.access_token_seconds
         )
         self.rate_counter = RateCounter(redis, settings.redis_namespace)
+        self.realtime = RealtimeHub(redis, settings.redis_namespace)
         self._users = 0
         self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
         self.extras: dict[str, Any] = {}

@@ -7,7 +7,6 @@ count is checked. The checks made here before writing (grid, rules, notice, hori
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,6 +18,7 @@ from confer.core import events
 from confer.core.auth import Principal
 from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
 from confer.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
 from confer.core.timezones import checked_zone
 from confer.modules.booking.queries import INSERT_BOOKING_SQL, INSERT_IDEMPOTENT_SQL, BookingContext, load_context
@@ -29,6 +29,20 @@ from confer.modules.professionals import service as professionals
 from confer.modules.professionals.schemas import OfferingOut
 
 ACTIVE = ("held", "pending_payment", "confirmed")
+BOOKING_TOPICS = tuple(
+    f"booking.{change}"
+    for change in (
+        "held",
+        "pending_payment",
+        "confirmed",
+        "cancelled",
+        "rescheduled",
+        "expired",
+        "completed",
+        "no_show",
+    )
+)
+"""Every event this module publishes about a booking (payload: ``booking_id``)."""
 PAYMENT_WINDOW = timedelta(minutes=15)
 APPROVAL_WINDOW = timedelta(hours=24)
 PAGE_SIZE = 50
@@ -385,7 +399,7 @@ async def list_bookings(
     if status is not None:
         query = query.where(Booking.status == status)
     if cursor:
-        after_start, after_id = _decode_cursor(cursor)
+        after_start, after_id = decode_cursor(cursor)
         if upcoming:
             query = query.where(
                 (Booking.starts_at > after_start) | ((Booking.starts_at == after_start) & (Booking.id > after_id))
@@ -396,7 +410,7 @@ async def list_bookings(
             )
     rows = await query.order_by(Booking.starts_at, Booking.id, ascending=upcoming).limit(PAGE_SIZE + 1)
     items = [_out(row) for row in rows[:PAGE_SIZE]]
-    next_cursor = _encode_cursor(items[-1]) if len(rows) > PAGE_SIZE else None
+    next_cursor = encode_cursor(items[-1].starts_at, items[-1].id) if len(rows) > PAGE_SIZE else None
     return BookingPage(items=items, next_cursor=next_cursor)
 
 
@@ -439,6 +453,12 @@ _COLUMNS = (
 )
 
 
+async def booking_by_id(booking_id: UUID) -> BookingOut | None:
+    """Any booking, class blocks included: for reactions to booking events, never for answering a caller."""
+    row: dict[str, Any] | None = await Booking.select(*_COLUMNS).where(Booking.id == booking_id).first()
+    return None if row is None else _out(row)
+
+
 async def _own_booking(principal: Principal, booking_id: UUID) -> dict[str, Any]:
     """A booking the caller is a party to; anyone else's is 'not found'."""
     row: dict[str, Any] | None = (
@@ -469,18 +489,6 @@ def _out(row: dict[str, Any]) -> BookingOut:
         cancel_reason=row["cancel_reason"],
         created_at=row["created_at"],
     )
-
-
-def _encode_cursor(booking: BookingOut) -> str:
-    return base64.urlsafe_b64encode(f"{booking.starts_at.isoformat()}|{booking.id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        starts, _, booking_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(starts), UUID(booking_id)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor", "is not a cursor this API gave out") from None
 
 
 # --- for modules that act on bookings (video) -------------------------------------------------------------------------

@@ -12,7 +12,6 @@ constraint refuses a session over a consultation (and the reverse), and consulta
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -25,6 +24,7 @@ from confer.core import events
 from confer.core.auth import Principal
 from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
 from confer.core.errors import Conflict, InvalidInput, NotFound
+from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
 from confer.modules.booking.tables import Booking
 from confer.modules.classes.recurrence import RecurrenceError, occurrences
@@ -215,14 +215,14 @@ async def _sessions_page(
     if scheduled_only:
         query = query.where(ClassSession.status == "scheduled")
     if cursor:
-        after_start, after_id = _decode_cursor(cursor)
+        after_start, after_id = decode_cursor(cursor)
         query = query.where(
             (ClassSession.starts_at > after_start)
             | ((ClassSession.starts_at == after_start) & (ClassSession.id > after_id))
         )
     rows = await query.order_by(ClassSession.starts_at, ClassSession.id).limit(PAGE_SIZE + 1)
     items = [_session_out(row) for row in rows[:PAGE_SIZE]]
-    next_cursor = _encode_cursor(items[-1]) if len(rows) > PAGE_SIZE else None
+    next_cursor = encode_cursor(items[-1].starts_at, items[-1].id) if len(rows) > PAGE_SIZE else None
     return SessionPage(items=items, next_cursor=next_cursor)
 
 
@@ -603,18 +603,3 @@ def _enrolment_event(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "offer_expires_at": expires.isoformat() if expires else None,
     }
-
-
-def _encode_cursor(session: SessionOut) -> str:
-    return base64.urlsafe_b64encode(f"{session.starts_at.isoformat()}|{session.id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        starts, _, session_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        after = datetime.fromisoformat(starts)
-        if after.tzinfo is None:
-            raise ValueError("a cursor's instant has an offset")
-        return after, UUID(session_id)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor", "is not a cursor this API gave out") from None
