@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "confer.modules.classes.piccolo_app",
         "confer.modules.video.piccolo_app",
         "confer.modules.chat.piccolo_app",
+        "confer.modules.notifications.piccolo_app",
     ]
 )

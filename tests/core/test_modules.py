@@ -150,6 +150,7 @@ def test_built_in_modules_resolve_in_dependency_order() -> None:
         "search",
         "video",
         "chat",
+        "notifications",
     ]
     assert [m.name for m in resolve_modules(["booking", "calendar", "professionals", "accounts"])] == [
         "accounts",

@@ -16,10 +16,21 @@ from confer.settings import Settings
 log = structlog.get_logger("confer.mail")
 
 
-class Mail(msgspec.Struct, frozen=True):
+class Attachment(msgspec.Struct, frozen=True):
+    filename: str
+    content_type: str
+    """``maintype/subtype`` plus parameters, e.g. ``text/calendar; method=REQUEST``."""
+    data: bytes
+
+
+class Mail(msgspec.Struct, frozen=True, kw_only=True):
     to: str
     subject: str
     text: str
+    html: str | None = None
+    attachments: list[Attachment] = []
+    message_id: str | None = None
+    """A stable ``Message-ID`` for a mail that may be sent again after a crash, so the same mail is recognised."""
 
 
 class Mailer(Protocol):
@@ -31,7 +42,18 @@ def _message(sender: str, mail: Mail) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
+    if mail.message_id:
+        message["Message-ID"] = mail.message_id
     message.set_content(mail.text)
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        kind, _, parameters = attachment.content_type.partition(";")
+        maintype, _, subtype = kind.strip().partition("/")
+        params = dict(p.strip().split("=", 1) for p in parameters.split(";") if "=" in p)
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename, params=params
+        )
     return message
 
 

@@ -34,6 +34,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "search",
     "video",
     "chat",
+    "notifications",
 )
 
 Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable[None]]

@@ -77,6 +77,20 @@ async def booking_ics(runtime: Runtime, principal: Principal, booking_id: UUID) 
     return _calendar([_event(row, principal.user_id, runtime.clock.now())], name="Confer booking")
 
 
+async def invitation(booking_id: UUID, viewer: UUID, now: datetime) -> bytes | None:
+    """An iTIP invitation (``METHOD:REQUEST``) for a live booking, or its cancellation (``METHOD:CANCEL``), that
+    calendar apps apply to the same event (same UID; SEQUENCE grows with each change) when mailed."""
+    row = await Booking.select(*_EVENT_COLUMNS).where(Booking.id == booking_id).first()
+    if row is None:
+        return None
+    event = _event(row, viewer, now)
+    event.add("sequence", int(row["updated_at"].timestamp()) - int(row["created_at"].timestamp()))
+    cancelled = row["status"] in ("cancelled", "expired")
+    if cancelled:
+        event["status"] = "CANCELLED"
+    return _calendar([event], name="Confer booking", method="CANCEL" if cancelled else "REQUEST")
+
+
 _EVENT_COLUMNS = (
     Booking.id,
     Booking.starts_at,
@@ -86,6 +100,7 @@ _EVENT_COLUMNS = (
     Booking.professional,
     Booking.offering.title.as_alias("title"),
     Booking.updated_at,
+    Booking.created_at,
 )
 
 
@@ -102,10 +117,12 @@ def _event(booking: dict[str, Any], viewer: UUID, now: datetime) -> icalendar.Ev
     return event
 
 
-def _calendar(events: list[icalendar.Event], *, name: str) -> bytes:
+def _calendar(events: list[icalendar.Event], *, name: str, method: str | None = None) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     for event in events:
         calendar.add_component(event)

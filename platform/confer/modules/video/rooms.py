@@ -146,6 +146,14 @@ async def place(
 ) -> tuple[dict[str, Any], MediaNode]:
     """The room's node: its current one while that reports (and is not in ``avoid``), else the best node now,
     where the room is then created with every live pass's token. People in a moved room are told to rejoin."""
+    room, node, _ = await _place(runtime, room_id, avoid)
+    return room, node
+
+
+async def _place(
+    runtime: Runtime, room_id: UUID, avoid: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], MediaNode, bool]:
+    """``place``, also saying whether the room was (re)created just now, with every live token already allowed."""
     video = plane(runtime)
     try:
         async with runtime.redis.lock(
@@ -158,13 +166,13 @@ async def place(
 
 async def _place_locked(
     runtime: Runtime, video: VideoPlane, room_id: UUID, avoid: frozenset[str]
-) -> tuple[dict[str, Any], MediaNode]:
+) -> tuple[dict[str, Any], MediaNode, bool]:
     room = await _room(room_id)
     if room["state"] in ("ended", "destroyed"):
         raise VideoClosed("this session's video room has closed")
     current = await video.registry.node(room["node"]) if room["node"] else None
     if current is not None and current.id not in avoid and not (current.draining and not await _anyone_in(room)):
-        return room, current  # sticky; a room on a draining node stays there once people are in it
+        return room, current, False  # sticky; a room on a draining node stays there once people are in it
     now = runtime.clock.now()
     try:
         node = choose_node(
@@ -188,7 +196,7 @@ async def _place_locked(
         raise VideoClosed("this session's video room has closed")
     if room["node"] is not None:
         await _tell_to_rejoin(runtime, room, node)
-    return placed[0], node
+    return placed[0], node, True
 
 
 async def _anyone_in(room: dict[str, Any]) -> bool:
@@ -233,7 +241,9 @@ async def _tell_to_rejoin(runtime: Runtime, room: dict[str, Any], node: MediaNod
 async def admit(runtime: Runtime, room_id: UUID, token: str) -> tuple[dict[str, Any], MediaNode]:
     """Place the room if needed and put ``token`` on its allowed list; a node that lost the room gets it back."""
     video = plane(runtime)
-    room, node = await place(runtime, room_id)
+    room, node, fresh = await _place(runtime, room_id)
+    if fresh:
+        return room, node  # created just now with every live token, this one included
     try:
         await video.backend.allow(node, room["janus_room"], room["secret"], [token])
     except RoomMissing:
