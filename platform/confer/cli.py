@@ -1,4 +1,4 @@
-"""The ``confer`` command: dev, serve, worker, migrate, seed-demo, create-admin, check, media."""
+"""The ``confer`` command: dev, serve, worker, migrate, seed-demo, create-admin, check, run-job, media."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import uvicorn
 from confer.core import db
 from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
 from confer.core.errors import ConferError
-from confer.core.jobs import run_worker
+from confer.core.jobs import run_worker, scheduled_jobs
 from confer.core.media.commands import add_media_commands
 from confer.core.media.local_node import janus_installed, start_local_node
 from confer.core.modules import ModuleError
@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(handler=cmd_create_admin)
     commands.add_parser("check", help="report configuration and connectivity").set_defaults(handler=cmd_check)
+    run_job = commands.add_parser("run-job", help="run one scheduled job now (e.g. requeue_lost_deliveries)")
+    run_job.add_argument("name", metavar="JOB")
+    run_job.set_defaults(handler=cmd_run_job)
     add_media_commands(commands)
     return parser
 
@@ -167,6 +170,23 @@ def cmd_worker(_: argparse.Namespace) -> int:
 
     asyncio.run(_with_runtime(settings, work))
     return 0
+
+
+def cmd_run_job(args: argparse.Namespace) -> int:
+    """Run one scheduled job now, once (after an incident: sweep lost deliveries, send due reminders)."""
+    settings = load_settings()
+    configure_logging(settings)
+
+    async def work(runtime: Runtime) -> int:
+        jobs = {job.__name__: job for _, job in scheduled_jobs(runtime)}
+        if args.name not in jobs:
+            sys.stderr.write(f"no scheduled job '{args.name}'; there are: {', '.join(sorted(jobs))}\n")
+            return 2
+        result = await jobs[args.name]({"runtime": runtime})
+        sys.stdout.write(f"{args.name}: {result}\n")
+        return 0
+
+    return asyncio.run(_with_runtime(settings, work))
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:

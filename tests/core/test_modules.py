@@ -86,7 +86,7 @@ async def test_a_third_party_module_found_by_entry_point_serves_routes_on_its_ow
         await server.wait()
         log.close()
     rows = await _query(empty_database_url, "SELECT app_name FROM migration ORDER BY id")
-    assert [r["app_name"] for r in rows] == ["core", "core", "accounts", "notes"]
+    assert [r["app_name"] for r in rows] == ["core", "core", "core", "accounts", "notes"]
 
 
 async def _wait_until_up(client: httpx.AsyncClient, server: asyncio.subprocess.Process, log: Path) -> None:

@@ -3,7 +3,8 @@
 The relay takes committed outbox events in order, enqueues one ``deliver_event`` job per (event, subscriber) with a
 job key made of both (so a relay that crashes after enqueueing does not enqueue twice), and marks the events
 relayed. A delivery runs its handler and records its dedupe key in the same transaction, so a retried or repeated
-delivery changes nothing twice; failures are retried with exponential backoff.
+delivery changes nothing twice; failures are retried with exponential backoff. Jobs live in Redis, which may lose
+them (a restart without persistence): a sweeper queues again every delivery of a relayed event still not done.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -27,6 +30,10 @@ log = structlog.get_logger("confer.jobs")
 
 DELIVERY_RETRIES = 8
 RELAY_BATCH = 200
+SWEEP_AFTER = timedelta(minutes=2)
+"""A delivery not done this long after its event was relayed is presumed lost (the first retries take ~1 min)."""
+SWEEP_WINDOW = timedelta(days=1)
+SWEEP_BATCH = 1000
 
 
 def subscriber_name(module: Module, handler: Subscriber) -> str:
@@ -61,7 +68,33 @@ async def relay_outbox(runtime: Runtime, *, batch: int = RELAY_BATCH) -> int:
     return len(rows)
 
 
-def _delivery_job(row: Mapping[str, Any], subscriber: str) -> Job:
+async def requeue_lost_deliveries(ctx: dict[str, Any], *, after: timedelta = SWEEP_AFTER) -> int:
+    """saq cron: each (event, subscriber) relayed more than ``after`` ago and not handled yet is queued again under a
+    new job key (its first job may be gone with Redis). A delivery that was merely slow runs twice at most, and its
+    dedupe key lets only one of them count."""
+    runtime: Runtime = ctx["runtime"]
+    index = subscribers_by_topic(runtime.modules)
+    rows = await OutboxEvent.raw(
+        "SELECT id, topic, payload FROM outbox_event WHERE relayed_at IS NOT NULL "
+        "AND relayed_at < now() - {}::interval AND relayed_at > now() - {}::interval ORDER BY id LIMIT {}",
+        after,
+        SWEEP_WINDOW,
+        SWEEP_BATCH,
+    )
+    wanted = {f"{row['id']}:{name}": (row, name) for row in rows for name in index.get(row["topic"], {})}
+    done = await HandledEvent.select(HandledEvent.key).where(HandledEvent.key.is_in(list(wanted) or [""]))
+    lost = wanted.keys() - {row["key"] for row in done}
+    sweep = int(time.time())
+    for key in sorted(lost):
+        row, name = wanted[key]
+        await runtime.queue.enqueue(_delivery_job(row, name, key_suffix=f"-swept-{sweep}"))
+    queued = len(lost)
+    if queued:
+        log.warning("lost_deliveries_requeued", count=queued)
+    return queued
+
+
+def _delivery_job(row: Mapping[str, Any], subscriber: str, *, key_suffix: str = "") -> Job:
     payload = row["payload"]
     return Job(
         function="deliver_event",
@@ -71,7 +104,7 @@ def _delivery_job(row: Mapping[str, Any], subscriber: str) -> Job:
             "subscriber": subscriber,
             "payload": msgspec.json.decode(payload) if isinstance(payload, str | bytes) else payload,
         },
-        key=f"event-{row['id']}-{subscriber}",
+        key=f"event-{row['id']}-{subscriber}{key_suffix}",
         retries=DELIVERY_RETRIES,
         retry_delay=1.0,
         retry_backoff=True,
@@ -127,13 +160,20 @@ def build_worker(runtime: Runtime, *, concurrency: int = 10) -> ConferWorker:
         ctx["runtime"] = runtime
 
     functions: list[Any] = [deliver_event]
-    cron_jobs: list[CronJob[Any]] = []
+    cron_jobs = [CronJob(job, cron=cron) for cron, job in scheduled_jobs(runtime)]
     for module in runtime.modules:
         functions.extend(module.jobs)
-        cron_jobs.extend(CronJob(schedule.job, cron=schedule.cron) for schedule in module.schedules)
     return ConferWorker(
         runtime.queue, functions=functions, cron_jobs=cron_jobs, concurrency=concurrency, startup=startup
     )
+
+
+def scheduled_jobs(runtime: Runtime) -> list[tuple[str, Any]]:
+    """(cron, job) of everything the worker runs on a schedule: the core's sweeper and every module's."""
+    found: list[tuple[str, Any]] = [("* * * * *", requeue_lost_deliveries)]
+    for module in runtime.modules:
+        found.extend((schedule.cron, schedule.job) for schedule in module.schedules)
+    return found
 
 
 async def run_worker(runtime: Runtime, stopping: asyncio.Event) -> None:

@@ -14,6 +14,10 @@ from litestar import Litestar
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from saq.queue.redis import RedisQueue
 
 from confer.core import db
@@ -78,7 +82,7 @@ class Runtime:
         module_settings = _module_settings(modules, environ)
         clock = clock or SystemClock()
         engine = db.create_engine(settings.database_url)
-        redis: Redis = Redis.from_url(settings.redis_url)
+        redis = redis_client(settings.redis_url)
         return cls(
             settings=settings,
             modules=modules,
@@ -86,7 +90,7 @@ class Runtime:
             engine=engine,
             registry=db.configure_piccolo(engine, modules),
             redis=redis,
-            queue=RedisQueue.from_url(settings.redis_url, name=settings.redis_namespace),
+            queue=RedisQueue(redis_client(settings.redis_url), name=settings.redis_namespace),
             clock=clock,
             mailer=mailer or mailer_from_settings(settings),
             access_tokens=AccessTokens(TokenKeys.from_settings(settings), settings, clock),
@@ -131,6 +135,17 @@ class Runtime:
             await self.queue.disconnect()
             await self.redis.aclose()
             await db.close_pool(self.engine)
+
+
+def redis_client(url: str) -> Redis:
+    """A Redis client that rides out a Redis restart: a command on a connection the server closed is retried on a new
+    one (with backoff) instead of failing the request or job that sent it."""
+    return Redis.from_url(
+        url,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=5),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        health_check_interval=30,
+    )
 
 
 def _module_settings(modules: list[Module], environ: dict[str, str]) -> dict[str, msgspec.Struct]:

@@ -35,6 +35,8 @@ from confer.modules.notifications.tables import Delivery, Device, Notification, 
 log = structlog.get_logger("confer.notifications")
 
 DELIVERY_RETRIES = 8
+LEASE = timedelta(minutes=2)
+"""A delivery being sent belongs to its sender this long; after that (the sender died) another may take it."""
 
 
 class DeliveryNotReady(Exception):
@@ -138,20 +140,31 @@ async def queue(runtime: Runtime, delivery_id: UUID, *, attempt: int = 0) -> Non
 async def send_delivery(ctx: dict[str, Any], *, delivery_id: str) -> str:
     """saq job: send one delivery unless it is already sent; transient failures raise (saq retries with backoff)."""
     runtime: Runtime = ctx["runtime"]
+    now = runtime.clock.now()
     claimed = await Delivery.raw(
         "UPDATE notification_delivery SET status = 'sending', attempts = attempts + 1, updated_at = {} "
-        "WHERE id = {} AND status IN ('pending', 'sending') RETURNING id, recipient, channel, target, notification",
-        runtime.clock.now(),
+        "WHERE id = {} AND (status = 'pending' OR (status = 'sending' AND updated_at < {})) "
+        "RETURNING id, recipient, channel, target, notification",
+        now,
         UUID(delivery_id),
+        now - LEASE,
     )
     if not claimed:
-        if await Delivery.exists().where(
-            (Delivery.id == UUID(delivery_id)) & Delivery.status.is_in(["sent", "dropped"])
-        ):
-            return "done already"
-        # queued by a transaction that had not committed yet (or never will): look again later
-        raise DeliveryNotReady(delivery_id)
-    delivery = claimed[0]
+        state = await Delivery.select(Delivery.status).where(Delivery.id == UUID(delivery_id)).first()
+        if state is None or state["status"] == "pending":
+            # queued by a transaction that had not committed when we looked (or never will): look again later
+            raise DeliveryNotReady(delivery_id)
+        return "done already" if state["status"] in ("sent", "dropped") else "another sender has it"
+    try:
+        return await _send(runtime, claimed[0])
+    except BaseException:
+        await Delivery.update({Delivery.status: "pending", Delivery.updated_at: runtime.clock.now()}).where(
+            Delivery.id == claimed[0]["id"]
+        )
+        raise
+
+
+async def _send(runtime: Runtime, delivery: dict[str, Any]) -> str:
     notification = await Notification.select().where(Notification.id == delivery["notification"]).first()
     if notification is None:
         return await _finish(runtime, delivery["id"], "dropped")
@@ -264,8 +277,7 @@ async def requeue_stuck(ctx: dict[str, Any]) -> int:
         Delivery.status.is_in(["pending", "sending"])
         & (Delivery.updated_at < runtime.clock.now() - timedelta(minutes=minutes))
     )
-    for row in stuck:
-        await Delivery.update({Delivery.updated_at: runtime.clock.now()}).where(Delivery.id == row["id"])
+    for row in stuck:  # the job key names the attempt: while that job exists, queueing it again is a no-op
         await queue(runtime, row["id"], attempt=row["attempts"] + 1)
     return len(stuck)
 
