@@ -210,14 +210,23 @@ async def post(runtime: Runtime, principal: Principal, conversation_id: UUID, bo
     _check_may_write(member, now)
     text = _checked_body(runtime, body)
     await _throttle(runtime, principal.user_id)
-    async with runtime.engine.transaction():
-        await Conversation.insert(Conversation(id=conversation_id, kind=member.kind, created_at=now)).on_conflict(
-            target=Conversation.id, action="DO NOTHING"
-        )
-        row = ChatMessage(id=uuid4(), conversation=conversation_id, author=principal.user_id, body=text, created_at=now)
-        await row.save()
+    message_id = uuid4()
+    # one statement, so one short commit: the hot path of a busy chat holds no transaction open across round trips
+    await ChatMessage.raw(
+        "WITH conversation AS (INSERT INTO chat_conversation (id, kind, created_at) VALUES ({}, {}, {}) "
+        "ON CONFLICT (id) DO NOTHING) "
+        "INSERT INTO chat_message (id, conversation, author, body, created_at) VALUES ({}, {}, {}, {}, {})",
+        conversation_id,
+        member.kind,
+        now,
+        message_id,
+        conversation_id,
+        principal.user_id,
+        text,
+        now,
+    )
     message = MessageOut(
-        id=row.id,
+        id=message_id,
         conversation_id=conversation_id,
         author_id=principal.user_id,
         body=text,
