@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from confer.core.media.registry import MediaNode, MediaRegistry
@@ -43,3 +46,32 @@ async def test_draining_is_the_operators_and_survives_the_nodes_record(runtime: 
     assert await registry.is_draining("n1")
     await registry.undrain("n1")
     assert not await registry.is_draining("n1")
+
+
+async def test_operators_drain_undrain_and_list_nodes_from_the_command_line(
+    test_environ: dict[str, str], runtime: Runtime
+) -> None:
+    environ = {**os.environ, **test_environ}
+    registry = MediaRegistry(runtime.redis, runtime.settings.redis_namespace)
+
+    def confer(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", f"from confer.cli import main; raise SystemExit(main({list(args)!r}))"],
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
+    assert "no media node is reporting" in confer("media", "nodes").stdout
+    drained = confer("media", "drain", "media-eu-1")
+    assert "drained" in drained.stdout
+    assert "not reporting now" in drained.stderr
+    assert await registry.is_draining("media-eu-1")
+    await registry.report(record("media-eu-1"))
+    listed = confer("media", "nodes").stdout
+    assert "media-eu-1" in listed
+    assert "draining" in listed
+    assert "undrained" in confer("media", "undrain", "media-eu-1").stdout
+    assert not await registry.is_draining("media-eu-1")

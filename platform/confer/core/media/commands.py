@@ -67,22 +67,27 @@ def cmd_agent(_: argparse.Namespace) -> int:
 
 
 def cmd_nodes(_: argparse.Namespace) -> int:
-    nodes = _with_registry(lambda registry: registry.nodes())
+    async def look(registry: MediaRegistry) -> tuple[list[MediaNode], set[str]]:
+        return await registry.nodes(), await registry.drained()
+
+    nodes, drained = _with_registry(look)
     if not nodes:
         print("no media node is reporting")
         return 0
     now = datetime.now(UTC)
     print(f"{'NODE':<20} {'STATE':<9} {'REGION':<12} {'SESSIONS':>13} {'ROOMS':>6} {'CPU':>5} {'SEEN':>6}  URL")
     for node in nodes:
-        print(_node_line(node, now))
+        print(_node_line(node, now, ordered_to_drain=node.id in drained))
     return 0
 
 
-def _node_line(node: MediaNode, now: datetime) -> str:
+def _node_line(node: MediaNode, now: datetime, *, ordered_to_drain: bool) -> str:
+    """A node ordered to drain shows as draining at once, before its agent's next heartbeat applies it."""
     seen = f"{(now - node.reported_at).total_seconds():.0f}s"
     load = f"{node.sessions}/{node.capacity}"
+    state = "draining" if ordered_to_drain else node.state
     return (
-        f"{node.id:<20} {node.state:<9} {node.region:<12} {load:>13} {node.rooms:>6} "
+        f"{node.id:<20} {state:<9} {node.region:<12} {load:>13} {node.rooms:>6} "
         f"{node.cpu_load:>5.2f} {seen:>6}  {node.ws_url}"
     )
 

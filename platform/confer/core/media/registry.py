@@ -86,5 +86,9 @@ class MediaRegistry:
     async def undrain(self, node_id: str) -> None:
         await self._redis.srem(f"{self._prefix}:draining", node_id)
 
+    async def drained(self) -> set[str]:
+        members = await self._redis.smembers(f"{self._prefix}:draining")
+        return {m.decode() if isinstance(m, bytes) else m for m in members}
+
     async def is_draining(self, node_id: str) -> bool:
         return bool(await self._redis.sismember(f"{self._prefix}:draining", node_id))
