@@ -127,6 +127,11 @@ def test_environ(
         "CONFER_VIDEO_TURN_URLS": "turn:turn.confer.test:3478?transport=udp,turns:turn.confer.test:5349",
         "CONFER_VIDEO_STUN_URLS": "stun:turn.confer.test:3478",
         "CONFER_VIDEO_NODE_TTL_SECONDS": "2",
+        # Payments: test keys, and an API address where nothing listens unless a test starts localstripe
+        "CONFER_PAYMENTS_STRIPE_SECRET_KEY": "sk_test_confer",
+        "CONFER_PAYMENTS_STRIPE_PUBLISHABLE_KEY": "pk_test_confer",
+        "CONFER_PAYMENTS_STRIPE_WEBHOOK_SECRET": "whsec_confer_tests_0123456789",
+        "CONFER_PAYMENTS_STRIPE_API_BASE": "http://127.0.0.1:9",
     }
 
 

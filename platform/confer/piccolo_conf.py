@@ -24,5 +24,7 @@ APP_REGISTRY = AppRegistry(
         "confer.modules.video.piccolo_app",
         "confer.modules.chat.piccolo_app",
         "confer.modules.notifications.piccolo_app",
+        "confer.modules.payments.piccolo_app",
+        "confer.modules.reviews.piccolo_app",
     ]
 )

@@ -151,6 +151,8 @@ def test_built_in_modules_resolve_in_dependency_order() -> None:
         "video",
         "chat",
         "notifications",
+        "payments",
+        "reviews",
     ]
     assert [m.name for m in resolve_modules(["booking", "calendar", "professionals", "accounts"])] == [
         "accounts",

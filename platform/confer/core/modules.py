@@ -35,6 +35,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "video",
     "chat",
     "notifications",
+    "payments",
+    "reviews",
 )
 
 Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable[None]]

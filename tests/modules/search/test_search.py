@@ -138,10 +138,15 @@ async def test_the_sorts_order_by_price_rating_and_next_available(client: httpx.
     three = await practice(client, "c@example.org", name="Three", price_minor=2000)
     await search.refresh_stale(runtime)
     now = runtime.clock.now()
-    for professional, rating, hours in ((one, 4.1, 30), (two, 3.0, 50), (three, 4.9, 40)):
+    # (average, Bayesian average): One has a perfect average from few reviews, so it sorts below Three
+    for professional, rating, hours in ((one, (5.0, 4.3), 30), (two, (3.0, 3.4), 50), (three, (4.9, 4.85), 40)):
         await _set_next_available(professional.id, now + timedelta(hours=hours))
         await ProfessionalProfile.raw(
-            "UPDATE professional_profile SET rating_avg = {}::numeric WHERE id = {}::uuid", rating, professional.id
+            "UPDATE professional_profile SET rating_avg = {}::numeric, rating_bayesian = {}::numeric "
+            "WHERE id = {}::uuid",
+            rating[0],
+            rating[1],
+            professional.id,
         )
     assert await names(client, sort="price") == ["Two", "Three", "One"]
     assert await names(client, sort="rating") == ["Three", "One", "Two"]

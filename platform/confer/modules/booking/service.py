@@ -513,3 +513,23 @@ async def record_no_show(runtime: Runtime, booking_id: UUID) -> bool:
         if changed:
             await events.publish("booking.no_show", {"booking_id": str(booking_id), "by": "attendance"})
     return bool(changed)
+
+
+async def settle_payment(runtime: Runtime, booking_id: UUID, *, paid: bool) -> bool:
+    """The payment of a booking waiting for it came through (it is confirmed) or failed (its time is released).
+    False when the booking no longer waits for payment (it expired, or this was done already)."""
+    now = runtime.clock.now()
+    changes: dict[Any, Any] = (
+        {Booking.status: "confirmed", Booking.hold_expires_at: None, Booking.updated_at: now}
+        if paid
+        else {Booking.status: "cancelled", Booking.cancel_reason: "payment failed", Booking.updated_at: now}
+    )
+    async with runtime.engine.transaction():
+        changed = (
+            await Booking.update(changes)
+            .where((Booking.id == booking_id) & (Booking.status == "pending_payment"))
+            .returning(Booking.id)
+        )
+        if changed:
+            await events.publish("booking.confirmed" if paid else "booking.expired", {"booking_id": str(booking_id)})
+    return bool(changed)

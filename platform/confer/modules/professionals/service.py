@@ -70,10 +70,26 @@ async def create_offering(runtime: Runtime, principal: Principal, data: Offering
         raise InvalidInput("capacity", "a class needs a capacity")
     if data.kind == "consultation" and data.capacity is not None:
         raise InvalidInput("capacity", "a consultation is one-to-one; leave capacity out")
+    if data.price_minor > 0 and data.published:
+        _check_payable(runtime, data.currency)
     values = {field: getattr(data, field) for field in data.__struct_fields__}
     offering = Offering(id=uuid4(), professional=principal.user_id, created_at=runtime.clock.now(), **values)
     await Offering.insert(offering).run()
     return await offering_by_id(offering.id)
+
+
+def _check_payable(runtime: Runtime, currency: str) -> None:
+    """A paid offering is published only where clients can pay for it: the payments module is enabled and has its
+    Stripe keys, and takes the currency. (Read from its settings section by name: this module does not require it.)"""
+    payments = runtime.module_settings.get("payments")
+    if payments is None or not getattr(payments, "enabled", False):
+        raise InvalidInput(
+            "price_minor",
+            "payments are not configured on this server (CONFER_PAYMENTS_*): publish it free, or unpublished for now",
+        )
+    accepted: list[str] = getattr(payments, "currencies", [])
+    if currency not in accepted:
+        raise InvalidInput("currency", f"payments here take {', '.join(accepted)}")
 
 
 async def my_offerings(principal: Principal) -> list[OfferingOut]:

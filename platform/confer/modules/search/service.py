@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -53,7 +54,9 @@ MAX_PRICE = 100_000_000
 # Sort and filter expressions: each is exactly the expression of an index of the search migration, and NULL is the
 # worst value (no price: dearest; no rating: 0; no free slot in the look-ahead: never).
 PRICE_KEY = "coalesce(p.price_min_minor, 2147483647)"
-RATING_KEY = "(-coalesce(p.rating_avg, 0))"
+RATING_KEY = "(-coalesce(p.rating_bayesian, 0))"
+"""Sorting by rating means by the Bayesian average (reviews keeps it): a few perfect ratings do not outrank many
+excellent ones."""
 NEXT_AVAILABLE_KEY = "coalesce(p.next_available_at, 'infinity'::timestamptz)"
 
 Sort = Literal["relevance", "price", "rating", "next_available"]
@@ -184,7 +187,7 @@ def search_sql(criteria: SearchCriteria, *, now: datetime) -> tuple[str, list[An
         if not 0 <= criteria.min_rating <= 5:
             raise InvalidInput("min_rating", "must be between 0 and 5")
         conditions.append("p.rating_avg >= {}::numeric")
-        args.append(criteria.min_rating)
+        args.append(Decimal(str(criteria.min_rating)))  # a float would arrive as 4.3300000000000000710...
     available = availability_range(criteria, now=now)
     if available is not None:
         start, end = available
