@@ -115,3 +115,23 @@ def test_the_embedded_database_of_confer_dev_takes_every_migration(
         assert result.returncode == 0, result.stdout + result.stderr
     finally:
         services.stop()
+
+
+async def test_the_demo_of_a_server_without_payments_has_only_free_offerings(
+    empty_database_url: str, test_environ: dict[str, str]
+) -> None:
+    """As `confer dev` runs it out of the box: no Stripe keys, so nothing paid may be published."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONFER_")},
+        **{k: v for k, v in test_environ.items() if not k.startswith("CONFER_PAYMENTS_")},
+        "CONFER_DATABASE_URL": empty_database_url,
+    }
+    for args in (["migrate"], ["seed-demo"]):
+        result = _confer(args, env)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+    connection = await asyncpg.connect(empty_database_url)
+    try:
+        prices = await connection.fetch("SELECT DISTINCT price_minor FROM offering")
+    finally:
+        await connection.close()
+    assert [row["price_minor"] for row in prices] == [0]

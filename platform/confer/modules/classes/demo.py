@@ -43,7 +43,7 @@ async def _open_class(runtime: Runtime, teacher_id: UUID, zone: str, client_id: 
             kind="class",
             title="Weekly group session",
             duration_minutes=60,
-            price_minor=1500,
+            price_minor=1500 if professionals.payments_enabled(runtime) else 0,
             currency="EUR",
             capacity=12,
             description="A small group, the same evening each week.",

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from confer.core.runtime import Runtime
 from confer.modules.accounts.demo import DEMO_PASSWORD
 from confer.modules.accounts.service import passwords
+from confer.modules.professionals.service import payments_enabled
 from confer.modules.professionals.tables import ProfessionalProfile
 
 DEMO_COUNT = 60
@@ -281,6 +282,7 @@ async def _create(
     now = runtime.clock.now() - timedelta(days=1)
     account_id = uuid4()
     place, practice = professional.place, professional.practice
+    paid = payments_enabled(runtime)
     await ProfessionalProfile.raw(
         "INSERT INTO account (id, email, password_hash, name, role, timezone, locale, email_verified_at, created_at,"
         " updated_at) VALUES ({}, {}, {}, {}, 'professional', {}, {}, {}, {}, {})",
@@ -310,7 +312,9 @@ async def _create(
         now,
     )
     for number, (title, minutes, price) in enumerate(practice.offerings[: 1 + variant % 3]):
-        await _offering(account_id, title, minutes, _price_minor(price, place), place.currency, number, now)
+        # without payments configured, paid offerings cannot be published: the demo's are free then
+        price_minor = _price_minor(price, place) if paid else 0
+        await _offering(account_id, title, minutes, price_minor, place.currency, number, now)
     weekdays, start, end = professional.hours
     for weekday in weekdays if hours else ():
         await ProfessionalProfile.raw(

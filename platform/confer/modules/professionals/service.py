@@ -78,16 +78,20 @@ async def create_offering(runtime: Runtime, principal: Principal, data: Offering
     return await offering_by_id(offering.id)
 
 
+def payments_enabled(runtime: Runtime) -> bool:
+    """Whether clients can pay here: the payments module is enabled and has its Stripe keys. (Read from its settings
+    section by name: this module does not require that one.)"""
+    return bool(getattr(runtime.module_settings.get("payments"), "enabled", False))
+
+
 def _check_payable(runtime: Runtime, currency: str) -> None:
-    """A paid offering is published only where clients can pay for it: the payments module is enabled and has its
-    Stripe keys, and takes the currency. (Read from its settings section by name: this module does not require it.)"""
-    payments = runtime.module_settings.get("payments")
-    if payments is None or not getattr(payments, "enabled", False):
+    """A paid offering is published only where clients can pay for it, in a currency payments take."""
+    if not payments_enabled(runtime):
         raise InvalidInput(
             "price_minor",
             "payments are not configured on this server (CONFER_PAYMENTS_*): publish it free, or unpublished for now",
         )
-    accepted: list[str] = getattr(payments, "currencies", [])
+    accepted: list[str] = getattr(runtime.module_settings["payments"], "currencies", [])
     if currency not in accepted:
         raise InvalidInput("currency", f"payments here take {', '.join(accepted)}")
 
