@@ -1,0 +1,43 @@
+"""Serving the built web client: deep links open the app, assets are cached for long, the API's paths never."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from confer.core.errors import EXCEPTION_HANDLERS
+from confer.web import web_client_handlers
+
+
+def built_app(tmp_path: Path) -> Litestar:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><div id=root></div>")
+    (tmp_path / "assets" / "index-3f2a.js").write_text("console.log('app')")
+    (tmp_path / "favicon.svg").write_text("<svg/>")
+    return Litestar(route_handlers=web_client_handlers(tmp_path), exception_handlers=dict(EXCEPTION_HANDLERS))
+
+
+def test_deep_links_get_the_app_and_assets_are_cached_for_long(tmp_path: Path) -> None:
+    with TestClient(built_app(tmp_path)) as client:
+        for path in ("/", "/professionals/3f2a", "/bookings?tab=past"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert page.text.startswith("<!doctype html>")
+            assert page.headers["cache-control"] == "no-cache"
+        asset = client.get("/assets/index-3f2a.js")
+        assert asset.status_code == 200
+        assert "immutable" in asset.headers["cache-control"]
+        assert client.get("/favicon.svg").text == "<svg/>"
+
+
+def test_the_api_and_files_outside_the_build_are_never_the_app(tmp_path: Path) -> None:
+    (tmp_path.parent / "secret.txt").write_text("no")
+    with TestClient(built_app(tmp_path)) as client:
+        for path in ("/api/v1/nothing-here", "/internal/x", "/assets/missing.js"):
+            missing = client.get(path)
+            assert missing.status_code == 404, path
+            assert missing.headers["content-type"].startswith("application/problem+json")
+        escaped = client.get("/..%2Fsecret.txt")
+        assert escaped.text != "no"

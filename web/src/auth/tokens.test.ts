@@ -1,0 +1,101 @@
+import { describe, expect, it, vi } from "vitest";
+import { createAuthFetch, TokenStore } from "./tokens";
+
+const REFRESH = "http://confer.test/api/v1/auth/refresh";
+
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, value),
+  };
+}
+
+/** A fake Confer: the access token "fresh" is valid, "stale" is not; refresh turns "r1" into "fresh"/"r2" once. */
+function fakeServer(options: { refreshWorks?: boolean } = {}) {
+  const seen: { url: string; authorization: string | null; body: string }[] = [];
+  const fetch = vi.fn(async (request: Request) => {
+    const body = await request.text();
+    seen.push({ url: request.url, authorization: request.headers.get("Authorization"), body });
+    if (request.url === REFRESH) {
+      const { refresh_token } = JSON.parse(body) as { refresh_token: string };
+      if (options.refreshWorks !== false && refresh_token === "r1") {
+        return Response.json({ access_token: "fresh", refresh_token: "r2", expires_in: 900 });
+      }
+      return Response.json({ type: "x", title: "Unauthorized", status: 401 }, { status: 401 });
+    }
+    if (request.headers.get("Authorization") === "Bearer fresh") return Response.json({ ok: true, echoed: body });
+    return Response.json({ type: "x", title: "Unauthorized", status: 401 }, { status: 401 });
+  });
+  return { fetch, seen };
+}
+
+function setup(refreshWorks = true) {
+  const storage = memoryStorage();
+  const store = new TokenStore(storage);
+  store.set({ accessToken: "stale", refreshToken: "r1" });
+  const server = fakeServer({ refreshWorks });
+  const ended = vi.fn();
+  const authFetch = createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch, onSessionEnded: ended });
+  return { store, storage, server, ended, authFetch };
+}
+
+describe("the authenticated fetch", () => {
+  it("refreshes an expired access token once and repeats the request with its body", async () => {
+    const { store, storage, server, authFetch } = setup();
+
+    const response = await authFetch(new Request("http://confer.test/api/v1/bookings", { method: "POST", body: '{"a":1}' }));
+
+    expect(await response.json()).toEqual({ ok: true, echoed: '{"a":1}' });
+    expect(server.seen.map((s) => [s.url.replace("http://confer.test", ""), s.authorization])).toEqual([
+      ["/api/v1/bookings", "Bearer stale"],
+      ["/api/v1/auth/refresh", null],
+      ["/api/v1/bookings", "Bearer fresh"],
+    ]);
+    expect(store.get()).toEqual({ accessToken: "fresh", refreshToken: "r2" });
+    expect(JSON.parse(storage.getItem("confer.tokens") ?? "null")).toEqual({ accessToken: "fresh", refreshToken: "r2" });
+  });
+
+  it("shares one refresh between requests that fail together, since a refresh token is used once", async () => {
+    const { server, authFetch } = setup();
+
+    const answers = await Promise.all([1, 2, 3].map((n) => authFetch(new Request(`http://confer.test/api/v1/me?n=${n}`))));
+
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(server.seen.filter((s) => s.url === REFRESH)).toHaveLength(1);
+  });
+
+  it("ends the session when the refresh is refused, and does not loop", async () => {
+    const { store, server, ended, authFetch } = setup(false);
+
+    const response = await authFetch(new Request("http://confer.test/api/v1/me"));
+
+    expect(response.status).toBe(401);
+    expect(server.seen).toHaveLength(2);
+    expect(store.get()).toBeNull();
+    expect(ended).toHaveBeenCalledOnce();
+  });
+
+  it("sends anonymous requests without a token and never refreshes them", async () => {
+    const store = new TokenStore(memoryStorage());
+    const server = fakeServer();
+    const authFetch = createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch });
+
+    const response = await authFetch(new Request("http://confer.test/api/v1/me"));
+
+    expect(response.status).toBe(401);
+    expect(server.seen).toEqual([{ url: "http://confer.test/api/v1/me", authorization: null, body: "" }]);
+  });
+
+  it("reads the tokens a previous visit left in storage", () => {
+    const storage = memoryStorage();
+    new TokenStore(storage).set({ accessToken: "a", refreshToken: "r" });
+    expect(new TokenStore(storage).get()).toEqual({ accessToken: "a", refreshToken: "r" });
+  });
+});
