@@ -5,7 +5,6 @@ members follow (``chat:<id>``: a removed attendee stops following it while still
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,10 +15,11 @@ import msgspec
 
 from confer.core import realtime
 from confer.core.auth import Principal
-from confer.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from confer.core.errors import Conflict, Forbidden, NotFound, TooManyRequests
 from confer.core.events import EventEnvelope
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
+from confer.core.text import plain_text
 from confer.modules.booking.tables import Booking
 from confer.modules.chat.schemas import ConversationOut, ConversationPage, MessageOut, MessagePage
 from confer.modules.chat.settings import ChatSettings
@@ -28,7 +28,6 @@ from confer.modules.classes.tables import ClassSession, Enrolment
 
 PAGE_SIZE = 50
 WRITABLE_BOOKING = ("held", "pending_payment", "confirmed", "completed", "no_show")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Muted(Forbidden):
@@ -427,13 +426,7 @@ def _check_may_write(member: Membership, now: datetime) -> None:
 
 
 def _checked_body(runtime: Runtime, body: str) -> str:
-    text = CONTROL_CHARACTERS.sub("", body).strip()
-    limit = _settings(runtime).max_length
-    if not text:
-        raise InvalidInput("body", "is empty")
-    if len(text) > limit:
-        raise InvalidInput("body", f"is longer than {limit} characters")
-    return text
+    return plain_text("body", body, limit=_settings(runtime).max_length)
 
 
 async def _throttle(runtime: Runtime, user_id: UUID) -> None:

@@ -10,7 +10,6 @@ guarantee, so two concurrent first reviews get one 201 and one 409.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from confer.core.db import UNIQUE_VIOLATION, is_violation
 from confer.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
+from confer.core.text import plain_text
 from confer.modules.booking import service as bookings
 from confer.modules.professionals.tables import ProfessionalProfile
 from confer.modules.reviews.schemas import (
@@ -41,7 +41,6 @@ REVIEW_TOPICS = ("reviews.created", "reviews.edited", "reviews.replied", "review
 ``rating``)."""
 PAGE_SIZE = 20
 RATINGS = range(1, 6)
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NotCompleted(Conflict):
@@ -339,13 +338,7 @@ async def _any(runtime: Runtime, review_id: UUID) -> ReviewOut:
 
 
 def _checked_text(runtime: Runtime, text: str, *, required: bool) -> str:
-    cleaned = CONTROL_CHARACTERS.sub("", text).strip()
-    limit = _settings(runtime).max_length
-    if required and not cleaned:
-        raise InvalidInput("text", "is empty")
-    if len(cleaned) > limit:
-        raise InvalidInput("text", f"is longer than {limit} characters")
-    return cleaned
+    return plain_text("text", text, limit=_settings(runtime).max_length, required=required)
 
 
 def _editable_until(runtime: Runtime, row: dict[str, Any]) -> datetime:
