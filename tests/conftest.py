@@ -7,10 +7,13 @@ under uvicorn on a loopback port with its job worker in-process, and mail goes t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 import socket
 import tempfile
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -93,8 +96,39 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
+def localstripe_url() -> str:
+    """localstripe, a local Stripe API, as the recipe runs it: on 127.0.0.1, its state in memory only."""
+    import aiohttp.web
+    import localstripe.resources
+    from localstripe.server import app
+
+    localstripe.resources.Store.dump_to_disk = lambda self, *args, **kwargs: None  # type: ignore[method-assign]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        aiohttp.web.run_app(app, host="127.0.0.1", port=port, print=None, handle_signals=False)
+
+    threading.Thread(target=serve, name="localstripe", daemon=True).start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{url}/v1/customers", auth=("sk_test_x", ""), timeout=0.5)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.02)
+    return url
+
+
+@pytest.fixture(scope="session")
 def test_environ(
-    database_url: str, redis_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
+    database_url: str,
+    redis_url: str,
+    mailbox: Mailbox,
+    tmp_path_factory: pytest.TempPathFactory,
+    localstripe_url: str,
 ) -> dict[str, str]:
     """The settings of the app under test, as the environment an operator would give."""
     return {
@@ -127,11 +161,11 @@ def test_environ(
         "CONFER_VIDEO_TURN_URLS": "turn:turn.confer.test:3478?transport=udp,turns:turn.confer.test:5349",
         "CONFER_VIDEO_STUN_URLS": "stun:turn.confer.test:3478",
         "CONFER_VIDEO_NODE_TTL_SECONDS": "2",
-        # Payments: test keys, and an API address where nothing listens unless a test starts localstripe
+        # Payments: test keys against localstripe (paid bookings get their PaymentIntent there as they are held)
         "CONFER_PAYMENTS_STRIPE_SECRET_KEY": "sk_test_confer",
         "CONFER_PAYMENTS_STRIPE_PUBLISHABLE_KEY": "pk_test_confer",
         "CONFER_PAYMENTS_STRIPE_WEBHOOK_SECRET": "whsec_confer_tests_0123456789",
-        "CONFER_PAYMENTS_STRIPE_API_BASE": "http://127.0.0.1:9",
+        "CONFER_PAYMENTS_STRIPE_API_BASE": localstripe_url,
     }
 
 

@@ -3,10 +3,6 @@ configured to use it."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -17,32 +13,6 @@ from confer.core.runtime import Runtime
 from confer.modules.payments.settings import PaymentsSettings
 
 WEBHOOK_SECRET = "whsec_confer_tests_0123456789"
-
-
-@pytest.fixture(scope="session")
-def localstripe_url() -> str:
-    import aiohttp.web
-    import localstripe.resources
-    from localstripe.server import app
-
-    localstripe.resources.Store.dump_to_disk = lambda self, *args, **kwargs: None  # type: ignore[method-assign]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-
-    def serve() -> None:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        aiohttp.web.run_app(app, host="127.0.0.1", port=port, print=None, handle_signals=False)
-
-    threading.Thread(target=serve, name="localstripe", daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{url}/v1/customers", auth=("sk_test_x", ""), timeout=0.5)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.02)
-    return url
 
 
 @pytest.fixture

@@ -78,6 +78,9 @@ async def test_a_client_pays_and_the_signed_webhook_confirms_the_booking_once(
     client: httpx.AsyncClient, stripe_configured: str
 ) -> None:
     booking, patient = await a_paid_booking(client)
+    async with asyncio.timeout(15):  # the hold itself makes the PaymentIntent (the worker's subscriber)
+        while not await Payment.exists().where(Payment.intent.is_not_null()):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
     pay = f"/api/v1/bookings/{booking['id']}/payment"
     first = await client.post(pay, headers=patient)
     assert first.status_code == 200, first.text

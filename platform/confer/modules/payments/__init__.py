@@ -12,6 +12,7 @@ module = Module(
     route_handlers=[BookingPaymentController, PayoutController, StripeWebhookController],
     piccolo_app="confer.modules.payments.piccolo_app",
     subscribers={
+        "booking.pending_payment": [service.prepare_payment],
         "booking.cancelled": [service.refund_cancelled],
         "booking.expired": [service.cancel_unpaid],
     },

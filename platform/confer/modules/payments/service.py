@@ -19,6 +19,7 @@ from confer.core.errors import ConferError, Conflict, NotFound
 from confer.core.events import EventEnvelope
 from confer.core.runtime import Runtime
 from confer.modules.booking import service as bookings
+from confer.modules.booking.schemas import BookingOut
 from confer.modules.payments import payouts
 from confer.modules.payments.payouts import commission, destination_of
 from confer.modules.payments.schemas import PaymentOut
@@ -90,35 +91,7 @@ async def _payment_for(runtime: Runtime, principal: Principal, booking_id: UUID)
             publishable_key=settings_of(runtime).stripe_publishable_key,
             pay_before=None,
         )
-    offering = await professionals.offering_by_id(booking.offering_id)
-    async with runtime.engine.transaction():
-        destination = await destination_of(booking.professional_id)
-        fee = commission(offering.price_minor, settings_of(runtime).commission_percent) if destination else 0
-        await Payment.raw(
-            "INSERT INTO payment (id, booking, professional, destination, fee_minor, amount_minor, currency, status, "
-            "rank, refunded_minor, created_at, updated_at) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {}, 'creating', 0, 0, {}, {}) ON CONFLICT (booking) DO NOTHING",
-            uuid4(),
-            booking_id,
-            booking.professional_id,
-            destination,
-            fee,
-            offering.price_minor,
-            offering.currency,
-            runtime.clock.now(),
-            runtime.clock.now(),
-        )
-        row = (await Payment.raw("SELECT * FROM payment WHERE booking = {} FOR UPDATE", booking_id))[0]
-        if row["intent"] is None:  # ours to make, under the row lock: concurrent callers wait and reuse it
-            intent = await stripe_client(runtime).v1.payment_intents.create_async(
-                params=_intent_params(row, offering.title),  # type: ignore[arg-type]
-                options={"idempotency_key": f"confer-intent-{booking_id}"},
-            )
-            await Payment.update({Payment.intent: intent.id, Payment.status: intent.status}).where(
-                Payment.id == row["id"]
-            )
-        else:
-            intent = await stripe_client(runtime).v1.payment_intents.retrieve_async(row["intent"])
+    row, intent = await _ensure_intent(runtime, booking)
     return PaymentOut(
         booking_id=booking_id,
         amount_minor=row["amount_minor"],
@@ -128,6 +101,49 @@ async def _payment_for(runtime: Runtime, principal: Principal, booking_id: UUID)
         publishable_key=settings_of(runtime).stripe_publishable_key,
         pay_before=booking.hold_expires_at,
     )
+
+
+async def _ensure_intent(runtime: Runtime, booking: BookingOut) -> tuple[dict[str, Any], Any]:
+    """The booking's payment row and PaymentIntent, made once: the row is locked while the intent is created, so a
+    concurrent caller (the client asking, the hold's subscriber) waits and reuses it."""
+    offering = await professionals.offering_by_id(booking.offering_id)
+    async with runtime.engine.transaction():
+        destination = await destination_of(booking.professional_id)
+        fee = commission(offering.price_minor, settings_of(runtime).commission_percent) if destination else 0
+        await Payment.raw(
+            "INSERT INTO payment (id, booking, professional, destination, fee_minor, amount_minor, currency, status, "
+            "rank, refunded_minor, created_at, updated_at) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, 'creating', 0, 0, {}, {}) ON CONFLICT (booking) DO NOTHING",
+            uuid4(),
+            booking.id,
+            booking.professional_id,
+            destination,
+            fee,
+            offering.price_minor,
+            offering.currency,
+            runtime.clock.now(),
+            runtime.clock.now(),
+        )
+        row = (await Payment.raw("SELECT * FROM payment WHERE booking = {} FOR UPDATE", booking.id))[0]
+        if row["intent"] is None:
+            intent = await stripe_client(runtime).v1.payment_intents.create_async(
+                params=_intent_params(row, offering.title),  # type: ignore[arg-type]
+                options={"idempotency_key": f"confer-intent-{booking.id}"},
+            )
+            await Payment.update({Payment.intent: intent.id, Payment.status: intent.status}).where(
+                Payment.id == row["id"]
+            )
+        else:
+            intent = await stripe_client(runtime).v1.payment_intents.retrieve_async(row["intent"])
+    return row, intent
+
+
+async def prepare_payment(runtime: Runtime, event: EventEnvelope) -> None:
+    """Subscriber of booking.pending_payment: the PaymentIntent is made as the booking is held, so the client's
+    request for it answers at once. (Stripe down: the subscriber is retried; the client's request makes it too.)"""
+    booking = await bookings.booking_by_id(UUID(event.payload["booking_id"]))
+    if booking is not None and booking.status == "pending_payment":
+        await _ensure_intent(runtime, booking)
 
 
 def _intent_params(payment: dict[str, Any], title: str) -> dict[str, Any]:
