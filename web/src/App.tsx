@@ -5,9 +5,12 @@ import { AuthProvider } from "./auth/AuthContext";
 import { Shell } from "./components/Shell";
 import { Loading } from "./components/States";
 import { t } from "./i18n";
+import { accountRoutes } from "./pages/account/routes";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { proRoutes } from "./pages/pro/routes";
 import { SearchPage } from "./pages/SearchPage";
 import { SignInPage } from "./pages/SignInPage";
+import { videoRoutes } from "./pages/video/routes";
 
 // The first page a visitor sees is in the main bundle; the others load when first opened.
 const ProfessionalPage = lazy(() => import("./pages/ProfessionalPage").then((m) => ({ default: m.ProfessionalPage })));
@@ -30,8 +33,11 @@ export function App() {
           <Route path="signin" element={<SignInPage />} />
           <Route path="register" element={<RegisterPage />} />
           <Route path="bookings" element={<BookingsPage />} />
+          {proRoutes}
+          {accountRoutes}
           <Route path="*" element={<NotFoundPage />} />
         </Route>
+        {videoRoutes}
       </Routes>
       </Suspense>
     </AuthProvider>

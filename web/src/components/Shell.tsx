@@ -3,6 +3,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { t } from "../i18n";
+import { ProNavLinks } from "../pages/pro/routes";
 
 function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
   const { user } = useAuth();
@@ -16,6 +17,7 @@ function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
           {t.app.bookings}
         </Anchor>
       )}
+      {user && <ProNavLinks onNavigate={onNavigate} />}
     </>
   );
 }

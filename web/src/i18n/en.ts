@@ -1,3 +1,7 @@
+import { account } from "./account";
+import { pro } from "./pro";
+import { video } from "./video";
+
 /** Every string the user reads, in one typed dictionary, so a translation is one more file of the same shape. */
 export const en = {
   app: {
@@ -126,6 +130,9 @@ export const en = {
     refund: (percent: number) => `Refund: ${percent}%`,
     when: (start: string, end: string) => `${start} – ${end}`,
   },
+  pro,
+  account,
+  video,
 } as const;
 
 export type Dictionary = typeof en;

@@ -1,0 +1,4 @@
+/** Strings of the video room. */
+export const video = {
+  join: "Join video",
+} as const;
