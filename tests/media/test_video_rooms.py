@@ -406,6 +406,65 @@ async def test_the_floor_limit_is_confers(media: MediaPlane, client: httpx.Async
     assert_problem(await client.post(f"{base}/join", headers=attendee_headers[0]), 403)
 
 
+async def test_people_in_a_class_room_see_who_is_there_and_the_host_hears_a_raised_hand(
+    media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock, runtime: Runtime
+) -> None:
+    practice, class_id = await open_class(client, "coach@example.org", capacity=3)
+    session = await one_session(client, practice, class_id)
+    emails = ["attendee0@example.org", "attendee1@example.org"]
+    for email in emails:
+        await enrol(client, bearer(await signed_in(client, email)), session["id"])
+    await signed_in(client, "stranger@example.org")
+    host_headers, first, second, stranger = await at(
+        client, clock, session["starts_at"], -timedelta(minutes=2), "coach@example.org", *emails, "stranger@example.org"
+    )
+    base = f"/api/v1/classes/sessions/{session['id']}/video"
+    answers = [(await client.post(f"{base}/join", headers=h)).json() for h in (host_headers, first, second)]
+    first_id = await _user_id(client, first)
+
+    listed = await client.get(f"{base}/participants", headers=second)
+    assert listed.status_code == 200, listed.text
+    people = listed.json()["items"]
+    assert [(p["role"], p["feed_id"], p["may_publish"]) for p in people] == [
+        (a["role"], a["feed_id"], a["may_publish"]) for a in answers
+    ]
+    assert not any(p["hand_raised"] for p in people)
+    assert_problem(await client.get(f"{base}/participants", headers=stranger), 404)
+    assert_problem(await client.post(f"{base}/hand", headers=stranger, json={"raised": True}), 404)
+    assert_problem(await client.post(f"{base}/hand", headers=host_headers, json={"raised": True}), 404)
+
+    host_id = await _user_id(client, host_headers)
+    async with runtime.redis.pubsub() as inbox:
+        await inbox.subscribe(runtime.realtime.wire_name(user_channel(host_id)))
+        raised = await client.post(f"{base}/hand", headers=first, json={"raised": True})
+        assert raised.status_code == 204, raised.text
+        message = await _next_message(inbox)
+    assert message["type"] == "video.hand"
+    assert message["data"] == {"session_id": session["id"], "user_id": first_id, "raised": True}
+    hands = {p["user_id"]: p["hand_raised"] for p in await _people(client, base, host_headers)}
+    assert hands[first_id]
+
+    # giving the floor answers the hand
+    given = await client.post(f"{base}/floor", headers=host_headers, json={"user_id": first_id})
+    assert given.status_code == 204, given.text
+    after = {p["user_id"]: p for p in await _people(client, base, host_headers)}
+    assert after[first_id]["may_publish"]
+    assert not after[first_id]["hand_raised"]
+
+    # someone who left is no longer listed, and can no longer see the list
+    left = await client.post(f"{base}/leave", headers=second)
+    assert left.status_code == 204, left.text
+    assert len(await _people(client, base, host_headers)) == 2
+    assert_problem(await client.get(f"{base}/participants", headers=second), 404)
+
+
+async def _people(client: httpx.AsyncClient, base: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    listed = await client.get(f"{base}/participants", headers=headers)
+    assert listed.status_code == 200, listed.text
+    people: list[dict[str, Any]] = listed.json()["items"]
+    return people
+
+
 async def test_the_hard_end_closes_the_room_and_records_a_no_show(
     media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock, runtime: Runtime
 ) -> None:

@@ -11,7 +11,14 @@ from litestar.params import FromPath, JSONBody
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
 from confer.modules.video import media_events, service
-from confer.modules.video.schemas import AttendanceList, FloorChange, JoinAnswer, MuteChange
+from confer.modules.video.schemas import (
+    AttendanceList,
+    FloorChange,
+    HandChange,
+    JoinAnswer,
+    MuteChange,
+    ParticipantList,
+)
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
@@ -37,6 +44,13 @@ class BookingVideoController(Controller):
     ) -> AttendanceList:
         return await service.attendance(runtime, principal, booking_id)
 
+    @get("/participants")
+    async def participants(
+        self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> ParticipantList:
+        """Who is in the room now, with the feed id each publishes under (for those in the room)."""
+        return await service.participants(runtime, principal, booking_id)
+
 
 class ClassVideoController(Controller):
     path = "/api/v1/classes/sessions/{session_id:uuid}/video"
@@ -58,6 +72,20 @@ class ClassVideoController(Controller):
         self, session_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> AttendanceList:
         return await service.attendance(runtime, principal, session_id)
+
+    @get("/participants")
+    async def participants(
+        self, session_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> ParticipantList:
+        """Who is in the room now: roles, feed ids, who may publish and whose hand is raised."""
+        return await service.participants(runtime, principal, session_id)
+
+    @post("/hand", status_code=204)
+    async def hand(
+        self, session_id: FromPath[UUID], data: JSONBody[HandChange], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> None:
+        """An attendee raises (or lowers) their hand; the host gets ``video.hand`` on the socket."""
+        await service.raise_hand(runtime, principal, session_id, raised=data.raised)
 
     @post("/floor", status_code=204)
     async def give_floor(

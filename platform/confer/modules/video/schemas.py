@@ -62,3 +62,22 @@ class AttendanceList(msgspec.Struct, frozen=True):
 class MuteChange(msgspec.Struct, frozen=True):
     user_id: UUID
     muted: bool = True
+
+
+class ParticipantOut(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone with a live pass to the room, and the feed id they publish under (how tiles are named)."""
+
+    user_id: UUID
+    display_name: str
+    role: Role
+    feed_id: int
+    may_publish: bool
+    hand_raised: bool
+
+
+class ParticipantList(msgspec.Struct, frozen=True):
+    items: list[ParticipantOut]
+
+
+class HandChange(msgspec.Struct, frozen=True):
+    raised: bool = True

@@ -21,7 +21,14 @@ from confer.modules.classes.tables import ClassSession, Enrolment
 from confer.modules.professionals import service as professionals
 from confer.modules.video import rooms
 from confer.modules.video.rooms import Subject, VideoClosed, VideoOff, plane
-from confer.modules.video.schemas import AttendanceList, AttendanceOut, JoinAnswer, Role
+from confer.modules.video.schemas import (
+    AttendanceList,
+    AttendanceOut,
+    JoinAnswer,
+    ParticipantList,
+    ParticipantOut,
+    Role,
+)
 from confer.modules.video.tables import Attendance, Room, RoomPass
 
 ONE_TO_ONE_PUBLISHERS = 2
@@ -201,8 +208,9 @@ async def _tell_floor(runtime: Runtime, session_id: UUID, user_id: UUID, *, may_
 
 
 async def _set_floor(room_id: UUID, user_id: UUID, may_publish: bool) -> list[dict[str, Any]]:
+    """Given or taken back, the floor answers a raised hand: the hand comes down either way."""
     changed: list[dict[str, Any]] = (
-        await RoomPass.update({RoomPass.may_publish: may_publish})
+        await RoomPass.update({RoomPass.may_publish: may_publish, RoomPass.hand_raised_at: None})
         .where((RoomPass.room == room_id) & (RoomPass.user == user_id) & (RoomPass.role == "attendee"))
         .returning(RoomPass.feed)
     )
@@ -230,6 +238,72 @@ async def _feed_of(room_id: UUID, user_id: UUID) -> int:
     if row is None:
         raise NotFound("this person is not in the session's room")
     return int(row["feed"])
+
+
+async def raise_hand(runtime: Runtime, principal: Principal, session_id: UUID, *, raised: bool) -> None:
+    """An attendee in the room asks for the floor (or no longer does); the host hears it at once."""
+    room = await rooms.room_of_subject(session_id)
+    changed = (
+        await RoomPass.update({RoomPass.hand_raised_at: runtime.clock.now() if raised else None})
+        .where(_live_pass(room, principal.user_id) & (RoomPass.role == "attendee"))
+        .returning(RoomPass.id)
+        if room is not None and room["kind"] == "class"
+        else []
+    )
+    if not changed:
+        raise NotFound("you are not an attendee in this session's room")
+    assert room is not None
+    await realtime.notify_users(
+        runtime,
+        {room["host"], principal.user_id},
+        "video.hand",
+        {"session_id": str(session_id), "user_id": str(principal.user_id), "raised": raised},
+    )
+
+
+def _live_pass(room: dict[str, Any], user_id: UUID) -> Any:
+    return (
+        (RoomPass.room == room["id"])
+        & (RoomPass.user == user_id)
+        & RoomPass.revoked_at.is_null()
+        & RoomPass.removed.eq(False)
+    )
+
+
+# --- who is in the room -----------------------------------------------------------------------------------------------
+
+
+async def participants(runtime: Runtime, principal: Principal, subject_id: UUID) -> ParticipantList:
+    """Everyone holding a live pass, for someone who holds one too: how a client names the feeds it sees, puts the
+    host first, and how the host picks whom to give the floor, mute or remove."""
+    room = await rooms.room_of_subject(subject_id)
+    if room is None or not await RoomPass.exists().where(_live_pass(room, principal.user_id)):
+        raise NotFound("you are not in this room")
+    passes = (
+        await RoomPass.select(
+            RoomPass.user, RoomPass.role, RoomPass.feed, RoomPass.may_publish, RoomPass.hand_raised_at
+        )
+        .where(
+            (RoomPass.room == room["id"])
+            & RoomPass.revoked_at.is_null()
+            & RoomPass.removed.eq(False)
+            & (RoomPass.expires_at > runtime.clock.now())
+        )
+        .order_by(RoomPass.created_at)
+    )
+    return ParticipantList(
+        items=[
+            ParticipantOut(
+                user_id=row["user"],
+                display_name=(await accounts.get_account(row["user"])).name,
+                role=row["role"],
+                feed_id=row["feed"],
+                may_publish=row["may_publish"],
+                hand_raised=row["hand_raised_at"] is not None,
+            )
+            for row in passes
+        ]
+    )
 
 
 # --- attendance -------------------------------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ class RoomPass(Table, tablename="video_pass"):
     may_publish = Boolean(default=False)
     removed = Boolean(default=False)
     """The host removed them: no new pass for this room."""
+    hand_raised_at = Timestamptz(null=True, default=None)
+    """A class attendee asked for the floor (cleared when given it or when they lower their hand)."""
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
