@@ -385,3 +385,35 @@ async def test_bad_session_requests_are_refused_and_write_nothing(client: httpx.
     )
     assert_problem(consultation, 422, "validation")
     assert await nothing_scheduled()
+
+
+async def test_a_client_lists_their_places_in_sessions_to_come(client: httpx.AsyncClient) -> None:
+    practice, class_id = await open_class(client, capacity=1)
+    later = await one_session(client, practice, class_id, starts_at=in_days(6).isoformat())
+    sooner = await one_session(client, practice, class_id)
+    first = bearer(await signed_in(client, "first@example.org"))
+    second = bearer(await signed_in(client, "second@example.org"))
+    await enrol(client, first, sooner["id"])
+    await enrol(client, second, sooner["id"])  # full: second waits
+    await enrol(client, second, later["id"])
+
+    listed = await client.get("/api/v1/me/enrolments", headers=second)
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [(i["enrolment"]["session_id"], i["enrolment"]["status"]) for i in items] == [
+        (sooner["id"], "waitlisted"),
+        (later["id"], "enrolled"),
+    ]
+    assert items[0]["enrolment"]["position"] == 1
+    assert {(i["title"], i["professional_name"], i["session_status"]) for i in items} == {
+        ("Yoga", "Dr Example", "scheduled")
+    }
+    assert items[0]["starts_at"] == sooner["starts_at"]
+
+    left = await client.post(f"/api/v1/classes/sessions/{later['id']}/leave", headers=second)
+    assert left.status_code == 200, left.text
+    mine = (await client.get("/api/v1/me/enrolments", headers=second)).json()["items"]
+    assert [i["enrolment"]["session_id"] for i in mine] == [sooner["id"]]
+    others = (await client.get("/api/v1/me/enrolments", headers=first)).json()["items"]
+    assert [(i["enrolment"]["session_id"], i["enrolment"]["status"]) for i in others] == [(sooner["id"], "enrolled")]
+    assert_problem(await client.get("/api/v1/me/enrolments"), 401)

@@ -3,13 +3,13 @@
 from confer.core.modules import Module, Schedule
 from confer.modules.classes import realtime, service
 from confer.modules.classes.demo import seed_demo
-from confer.modules.classes.routes import ClassesController, MyClassesController
+from confer.modules.classes.routes import ClassesController, MyClassesController, MyPlacesController
 from confer.modules.classes.settings import ClassesSettings
 
 module = Module(
     name="classes",
     requires=("professionals", "booking"),
-    route_handlers=[MyClassesController, ClassesController],
+    route_handlers=[MyClassesController, ClassesController, MyPlacesController],
     piccolo_app="confer.modules.classes.piccolo_app",
     subscribers={
         "classes.enrolled": [realtime.follow_enrolment],

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
 from confer.modules.classes import service
-from confer.modules.classes.schemas import EnrolmentOut, SessionOut, SessionPage, SessionsCreate
+from confer.modules.classes.schemas import EnrolmentOut, MyPlaces, SessionOut, SessionPage, SessionsCreate
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
@@ -90,3 +90,14 @@ class ClassesController(Controller):
     async def my_place(self, session_id: FromPath[UUID], principal: CurrentPrincipal) -> EnrolmentOut:
         """Your place in a session (seat, waitlist position, or offered seat and until when)."""
         return await service.my_place(principal, session_id)
+
+
+class MyPlacesController(Controller):
+    path = "/api/v1/me/enrolments"
+    tags = ["classes"]
+    security = BEARER
+
+    @get("/")
+    async def my_places(self, runtime: RuntimeDep, principal: CurrentPrincipal) -> MyPlaces:
+        """Your seats, offered seats and waitlist places in class sessions not yet over, soonest first."""
+        return await service.my_places(runtime, principal)

@@ -49,3 +49,20 @@ class EnrolmentOut(msgspec.Struct):
     """Place in the waitlist (1 is next) while waitlisted."""
     offer_expires_at: datetime | None
     created_at: datetime
+
+
+class MyPlaceOut(msgspec.Struct, kw_only=True):
+    """One of the caller's places in a class session still to come, with what a list of them shows."""
+
+    enrolment: EnrolmentOut
+    offering_id: UUID
+    title: str
+    professional_id: UUID
+    professional_name: str
+    starts_at: datetime
+    ends_at: datetime
+    session_status: Literal["scheduled", "cancelled"]
+
+
+class MyPlaces(msgspec.Struct):
+    items: list[MyPlaceOut]

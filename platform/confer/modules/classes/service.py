@@ -28,7 +28,14 @@ from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
 from confer.modules.booking.tables import Booking
 from confer.modules.classes.recurrence import RecurrenceError, occurrences
-from confer.modules.classes.schemas import EnrolmentOut, SessionOut, SessionPage, SessionsCreate
+from confer.modules.classes.schemas import (
+    EnrolmentOut,
+    MyPlaceOut,
+    MyPlaces,
+    SessionOut,
+    SessionPage,
+    SessionsCreate,
+)
 from confer.modules.classes.settings import ClassesSettings
 from confer.modules.classes.tables import ClassSession, Enrolment
 from confer.modules.professionals import service as professionals
@@ -224,6 +231,48 @@ async def _sessions_page(
     items = [_session_out(row) for row in rows[:PAGE_SIZE]]
     next_cursor = encode_cursor(items[-1].starts_at, items[-1].id) if len(rows) > PAGE_SIZE else None
     return SessionPage(items=items, next_cursor=next_cursor)
+
+
+async def my_places(runtime: Runtime, principal: Principal) -> MyPlaces:
+    """The caller's seats, offers and waitlist places in sessions not yet over, soonest first (at most a page)."""
+    places = (
+        await Enrolment.select(
+            *_ENROLMENT_COLUMNS,
+            Enrolment.session.offering.as_alias("offering_id"),
+            Enrolment.session.professional.as_alias("professional_id"),
+            Enrolment.session.starts_at.as_alias("starts_at"),
+            Enrolment.session.ends_at.as_alias("ends_at"),
+            Enrolment.session.status.as_alias("session_status"),
+        )
+        .where(
+            (Enrolment.client == principal.user_id)
+            & Enrolment.status.is_in(list(LIVE))
+            & (Enrolment.session.ends_at > runtime.clock.now())
+        )
+        .order_by(Enrolment.session.starts_at)
+        .limit(PAGE_SIZE)
+    )
+    items = []
+    for row in places:
+        offering = await professionals.offering_by_id(row["offering_id"])
+        profile = (
+            await ProfessionalProfile.select(ProfessionalProfile.display_name)
+            .where(ProfessionalProfile.id == row["professional_id"])
+            .first()
+        )
+        items.append(
+            MyPlaceOut(
+                enrolment=await _enrolment_out(row),
+                offering_id=row["offering_id"],
+                title=offering.title,
+                professional_id=row["professional_id"],
+                professional_name=profile["display_name"] if profile else "",
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                session_status=row["session_status"],
+            )
+        )
+    return MyPlaces(items=items)
 
 
 # --- a client's place -------------------------------------------------------------------------------------------------
