@@ -31,7 +31,11 @@ from confer.core.runtime import Runtime
 from confer.settings import Settings, load_settings
 from confer.web import web_client_handlers
 
-WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+REPOSITORY_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def web_dist(settings: Settings) -> Path:
+    return Path(settings.web_dist) if settings.web_dist else REPOSITORY_WEB_DIST
 
 
 def app_from_environment() -> Litestar:
@@ -59,7 +63,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
             await runtime.stop()
 
     return Litestar(
-        route_handlers=[healthz, readyz, MetricsController, realtime_socket, *web_client_handlers(WEB_DIST)],
+        route_handlers=[healthz, readyz, MetricsController, realtime_socket, *web_client_handlers(web_dist(settings))],
         plugins=[channels_plugin(runtime), *(ModulePlugin(module) for module in runtime.modules)],
         dependencies=DEPENDENCIES,
         exception_handlers=dict(EXCEPTION_HANDLERS),

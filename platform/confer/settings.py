@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://", examples=["https://confer.example.org"])] = (
         "http://localhost:8000"
     )
+    web_dist: Annotated[str | None, msgspec.Meta(examples=["/opt/confer/web"])] = None
+    """The built web client's folder (``web/dist``); unset: the repository's own, beside ``platform/``."""
     cors_origins: Annotated[tuple[str, ...], msgspec.Meta(examples=["https://app.example.org"])] = ()
     max_request_bytes: Annotated[int, msgspec.Meta(ge=1024, examples=[1048576])] = 1_048_576
     rate_limit_per_minute: Annotated[Count, msgspec.Meta(examples=[600])] = 600

@@ -7,7 +7,9 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from confer.app import REPOSITORY_WEB_DIST, web_dist
 from confer.core.errors import EXCEPTION_HANDLERS
+from confer.settings import load_settings
 from confer.web import web_client_handlers
 
 
@@ -41,3 +43,11 @@ def test_the_api_and_files_outside_the_build_are_never_the_app(tmp_path: Path) -
             assert missing.headers["content-type"].startswith("application/problem+json")
         escaped = client.get("/..%2Fsecret.txt")
         assert escaped.text != "no"
+
+
+def test_the_build_is_found_where_the_setting_says(tmp_path: Path) -> None:
+    """An installed Confer (the container image) has no repository around it: CONFER_WEB_DIST names the build."""
+    built_app(tmp_path)
+    assert web_dist(load_settings({"CONFER_ENV": "test", "CONFER_WEB_DIST": str(tmp_path)})) == tmp_path
+    assert web_dist(load_settings({"CONFER_ENV": "test"})) == REPOSITORY_WEB_DIST
+    assert Path(__file__).resolve().parents[2] / "web" / "dist" == REPOSITORY_WEB_DIST
