@@ -22,7 +22,13 @@ export default defineConfig({
         // Libraries change less often than our code: separate chunks stay cached across releases.
         codeSplitting: {
           groups: [
-            { name: "mantine", test: /node_modules[\\/]@mantine/ },
+            { name: "mantine", test: /node_modules[\\/]@mantine[\\/](?!charts)/, priority: 2 },
+            // The earnings chart's libraries load with the earnings page only, never with the first page.
+            {
+              name: "charts",
+              test: /node_modules[\\/](@mantine[\\/]charts|recharts|d3-|victory-vendor|@reduxjs|immer|react-redux|reselect|es-toolkit|decimal\.js-light|eventemitter3|tiny-invariant|internmap|@standard-schema)/,
+              priority: 1,
+            },
             { name: "vendor", test: /node_modules/ },
           ],
         },

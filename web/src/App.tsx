@@ -11,6 +11,7 @@ import { proRoutes } from "./pages/pro/routes";
 import { SearchPage } from "./pages/SearchPage";
 import { SignInPage } from "./pages/SignInPage";
 import { videoRoutes } from "./pages/video/routes";
+import { RealtimeProvider } from "./realtime";
 
 // The first page a visitor sees is in the main bundle; the others load when first opened.
 const ProfessionalPage = lazy(() => import("./pages/ProfessionalPage").then((m) => ({ default: m.ProfessionalPage })));
@@ -25,6 +26,7 @@ export function App() {
   }, [navigate]);
   return (
     <AuthProvider onExpired={expired}>
+      <RealtimeProvider>
       <Suspense fallback={<Loading />}>
       <Routes>
         <Route element={<Shell />}>
@@ -40,6 +42,7 @@ export function App() {
         {videoRoutes}
       </Routes>
       </Suspense>
+      </RealtimeProvider>
     </AuthProvider>
   );
 }

@@ -123,7 +123,7 @@ async def test_a_client_books_a_free_slot_and_it_disappears(client: httpx.AsyncC
     theirs = (
         await client.get("/api/v1/bookings", params={"as": "professional"}, headers=bearer(practice.tokens))
     ).json()
-    assert [b["id"] for b in theirs["items"]] == [booked.json()["id"]]
+    assert [(b["id"], b["client_name"]) for b in theirs["items"]] == [(booked.json()["id"], "Test Person")]
 
 
 async def test_two_hundred_clients_racing_for_one_slot_get_exactly_one_booking(client: httpx.AsyncClient) -> None:

@@ -220,6 +220,7 @@ async def test_a_freed_seat_goes_to_the_first_waiter_who_accepts_it(client: http
         ("waitlisted", 1),
         ("waitlisted", 2),
     ]
+    assert {p["client_name"] for p in roster.json()} == {"Test Person"}  # the roster names its people
 
     accepted = await client.post(f"/api/v1/classes/sessions/{session['id']}/accept", headers=bea)
 

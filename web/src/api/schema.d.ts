@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/{booking_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Booking */
+        get: operations["ApiV1BookingsBookingIdBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bookings/{booking_id}/cancel": {
         parameters: {
             query?: never;
@@ -397,6 +414,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/{booking_id}/video/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants */
+        get: operations["ApiV1BookingsBookingIdVideoParticipantsParticipants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar-feeds/{token}": {
         parameters: {
             query?: never;
@@ -533,6 +567,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/sessions/{session_id}/video/hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand */
+        post: operations["ApiV1ClassesSessionsSessionIdVideoHandHand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/sessions/{session_id}/video/join": {
         parameters: {
             query?: never;
@@ -578,6 +629,23 @@ export interface paths {
         put?: never;
         /** Mute */
         post: operations["ApiV1ClassesSessionsSessionIdVideoMuteMute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/sessions/{session_id}/video/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants */
+        get: operations["ApiV1ClassesSessionsSessionIdVideoParticipantsParticipants"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -782,11 +850,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Overrides */
+        get: operations["ApiV1MeAvailabilityOverridesOverrides"];
         put?: never;
         /** SetOverride */
         post: operations["ApiV1MeAvailabilityOverridesSetOverride"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/availability/overrides/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** RemoveOverride */
+        delete: operations["ApiV1MeAvailabilityOverridesDayRemoveOverride"];
         options?: never;
         head?: never;
         patch?: never;
@@ -915,6 +1001,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MyPlaces */
+        get: operations["ApiV1MeEnrolmentsMyPlaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -945,6 +1048,23 @@ export interface paths {
         put?: never;
         /** CreateOffering */
         post: operations["ApiV1MeOfferingsCreateOffering"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/offerings/{offering_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** ReplaceOffering */
+        put: operations["ApiV1MeOfferingsOfferingIdReplaceOffering"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -992,7 +1112,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** MyProfile */
+        get: operations["ApiV1MeProfessionalMyProfile"];
         /** SaveProfile */
         put: operations["ApiV1MeProfessionalSaveProfile"];
         post?: never;
@@ -1009,11 +1130,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** TimeOff */
+        get: operations["ApiV1MeTimeOffTimeOff"];
         put?: never;
         /** AddTimeOff */
         post: operations["ApiV1MeTimeOffAddTimeOff"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/time-off/{time_off_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** RemoveTimeOff */
+        delete: operations["ApiV1MeTimeOffTimeOffIdRemoveTimeOff"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1301,6 +1440,7 @@ export interface components {
             cancel_reason: string | null;
             /** Format: uuid */
             client_id: string;
+            client_name?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1387,6 +1527,7 @@ export interface components {
         EnrolmentOut: {
             /** Format: uuid */
             client_id: string;
+            client_name?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -1418,6 +1559,11 @@ export interface components {
         /** ForgotPasswordIn */
         ForgotPasswordIn: {
             email: string;
+        };
+        /** HandChange */
+        HandChange: {
+            /** @default true */
+            raised?: boolean;
         };
         /** HoursIn */
         HoursIn: {
@@ -1495,6 +1641,26 @@ export interface components {
             muted?: boolean;
             /** Format: uuid */
             user_id: string;
+        };
+        /** MyPlaceOut */
+        MyPlaceOut: {
+            /** Format: date-time */
+            ends_at: string;
+            enrolment: components["schemas"]["EnrolmentOut"];
+            /** Format: uuid */
+            offering_id: string;
+            /** Format: uuid */
+            professional_id: string;
+            professional_name: string;
+            /** @enum {string} */
+            session_status: "scheduled" | "cancelled";
+            /** Format: date-time */
+            starts_at: string;
+            title: string;
+        };
+        /** MyPlaces */
+        MyPlaces: {
+            items: components["schemas"]["MyPlaceOut"][];
         };
         /** NotificationOut */
         NotificationOut: {
@@ -1591,6 +1757,21 @@ export interface components {
             /** Format: date */
             date: string;
             intervals: components["schemas"]["HoursIn"][];
+        };
+        /** ParticipantList */
+        ParticipantList: {
+            items: components["schemas"]["ParticipantOut"][];
+        };
+        /** ParticipantOut */
+        ParticipantOut: {
+            display_name: string;
+            feed_id: number;
+            hand_raised: boolean;
+            may_publish: boolean;
+            /** @enum {string} */
+            role: "host" | "guest" | "attendee";
+            /** Format: uuid */
+            user_id: string;
         };
         /** PaymentOut */
         PaymentOut: {
@@ -2386,6 +2567,43 @@ export interface operations {
             };
         };
     };
+    ApiV1BookingsBookingIdBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1BookingsBookingIdCancelCancel: {
         parameters: {
             query?: never;
@@ -2840,6 +3058,43 @@ export interface operations {
             };
         };
     };
+    ApiV1BookingsBookingIdVideoParticipantsParticipants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantList"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1CalendarFeedsTokenFeed: {
         parameters: {
             query?: never;
@@ -3140,6 +3395,45 @@ export interface operations {
             };
         };
     };
+    ApiV1ClassesSessionsSessionIdVideoHandHand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1ClassesSessionsSessionIdVideoJoinJoin: {
         parameters: {
             query?: never;
@@ -3233,6 +3527,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1ClassesSessionsSessionIdVideoParticipantsParticipants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantList"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -3792,6 +4123,26 @@ export interface operations {
             };
         };
     };
+    ApiV1MeAvailabilityOverridesOverrides: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideOut"][];
+                };
+            };
+        };
+    };
     ApiV1MeAvailabilityOverridesSetOverride: {
         parameters: {
             query?: never;
@@ -3813,6 +4164,41 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OverrideOut"];
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1MeAvailabilityOverridesDayRemoveOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -4193,6 +4579,26 @@ export interface operations {
             };
         };
     };
+    ApiV1MeEnrolmentsMyPlaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPlaces"];
+                };
+            };
+        };
+    };
     ApiV1MeNotificationPreferencesPreferences: {
         parameters: {
             query?: never;
@@ -4311,6 +4717,47 @@ export interface operations {
             };
         };
     };
+    ApiV1MeOfferingsOfferingIdReplaceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offering_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferingCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferingOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1MePayoutsAccount: {
         parameters: {
             query?: never;
@@ -4347,6 +4794,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OnboardingLink"];
+                };
+            };
+        };
+    };
+    ApiV1MeProfessionalMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"] | null;
                 };
             };
         };
@@ -4390,6 +4857,26 @@ export interface operations {
             };
         };
     };
+    ApiV1MeTimeOffTimeOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOffOut"][];
+                };
+            };
+        };
+    };
     ApiV1MeTimeOffAddTimeOff: {
         parameters: {
             query?: never;
@@ -4411,6 +4898,41 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TimeOffOut"];
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1MeTimeOffTimeOffIdRemoveTimeOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                time_off_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {

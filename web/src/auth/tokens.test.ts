@@ -47,6 +47,28 @@ function setup(refreshWorks = true) {
 }
 
 describe("the authenticated fetch", () => {
+  it("refreshes before the access token expires, so no request is refused for it", async () => {
+    const { store, server, authFetch } = setup();
+    store.set({ accessToken: "stale", refreshToken: "r1", expiresAt: Date.now() + 10_000 });
+
+    const response = await authFetch(new Request("http://confer.test/api/v1/me"));
+
+    expect(response.status).toBe(200);
+    expect(server.seen.map((s) => [s.url.replace("http://confer.test", ""), s.authorization])).toEqual([
+      ["/api/v1/auth/refresh", null],
+      ["/api/v1/me", "Bearer fresh"],
+    ]);
+    expect(store.get()?.expiresAt).toBeGreaterThan(Date.now() + 800_000);
+  });
+
+  it("keeps using a token that is far from expiring", async () => {
+    const { store, server, authFetch } = setup();
+    store.set({ accessToken: "fresh", refreshToken: "r1", expiresAt: Date.now() + 600_000 });
+
+    expect((await authFetch(new Request("http://confer.test/api/v1/me"))).status).toBe(200);
+    expect(server.seen.map((s) => s.url)).toEqual(["http://confer.test/api/v1/me"]);
+  });
+
   it("refreshes an expired access token once and repeats the request with its body", async () => {
     const { store, storage, server, authFetch } = setup();
 
@@ -58,8 +80,8 @@ describe("the authenticated fetch", () => {
       ["/api/v1/auth/refresh", null],
       ["/api/v1/bookings", "Bearer fresh"],
     ]);
-    expect(store.get()).toEqual({ accessToken: "fresh", refreshToken: "r2" });
-    expect(JSON.parse(storage.getItem("confer.tokens") ?? "null")).toEqual({ accessToken: "fresh", refreshToken: "r2" });
+    expect(store.get()).toMatchObject({ accessToken: "fresh", refreshToken: "r2" });
+    expect(JSON.parse(storage.getItem("confer.tokens") ?? "null")).toEqual(store.get());
   });
 
   it("shares one refresh between requests that fail together, since a refresh token is used once", async () => {

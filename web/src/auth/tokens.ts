@@ -1,14 +1,21 @@
-/** Access and refresh tokens: kept in memory and in localStorage, attached to API calls, refreshed once on a 401. */
+/** Access and refresh tokens: kept in memory and in localStorage, attached to API calls, refreshed shortly before
+ * the access token expires, and once on a 401 (the server's clock has the last word). */
 
 export interface Tokens {
   accessToken: string;
   refreshToken: string;
+  /** When the access token expires (ms since the epoch, by this browser's clock). */
+  expiresAt?: number;
 }
 
 interface TokenPair {
   access_token: string;
   refresh_token: string;
+  expires_in?: number;
 }
+
+/** Refresh this long before the access token expires, so a request never goes out with a token about to lapse. */
+const REFRESH_EARLY_MS = 30_000;
 
 type Listener = (tokens: Tokens | null) => void;
 
@@ -38,7 +45,8 @@ export class TokenStore {
   }
 
   setPair(pair: TokenPair): void {
-    this.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token });
+    const expiresAt = pair.expires_in === undefined ? {} : { expiresAt: Date.now() + pair.expires_in * 1000 };
+    this.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token, ...expiresAt });
   }
 
   subscribe(listener: Listener): () => void {
@@ -68,7 +76,8 @@ function readStored(storage: Storage | null): Tokens | null {
       typeof value.accessToken === "string" &&
       typeof value.refreshToken === "string"
     ) {
-      return { accessToken: value.accessToken, refreshToken: value.refreshToken };
+      const expiresAt = "expiresAt" in value && typeof value.expiresAt === "number" ? { expiresAt: value.expiresAt } : {};
+      return { accessToken: value.accessToken, refreshToken: value.refreshToken, ...expiresAt };
     }
   } catch {
     // A corrupt entry is the same as none.
@@ -120,15 +129,23 @@ export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, onSession
     return new Request(request, { headers });
   }
 
+  function sharedRefresh(used: Tokens): Promise<boolean> {
+    refreshing ??= refresh(used).finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
   return async function authFetch(input: Request): Promise<Response> {
-    const tokens = store.get();
+    let tokens = store.get();
+    if (tokens?.expiresAt !== undefined && Date.now() >= tokens.expiresAt - REFRESH_EARLY_MS && input.url !== refreshUrl) {
+      await sharedRefresh(tokens);
+      tokens = store.get();
+    }
     const retry = tokens ? input.clone() : null;
     const response = await send(withToken(input, tokens));
     if (response.status !== 401 || !tokens || !retry || input.url === refreshUrl) return response;
-    refreshing ??= refresh(tokens).finally(() => {
-      refreshing = null;
-    });
-    if (!(await refreshing)) return response;
+    if (!(await sharedRefresh(tokens))) return response;
     return send(withToken(retry, store.get()));
   };
 }

@@ -3,7 +3,13 @@ import { useDisclosure } from "@mantine/hooks";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { t } from "../i18n";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 import { ProNavLinks } from "../pages/pro/routes";
+
+function Bell() {
+  const { user } = useAuth();
+  return user ? <NotificationBell /> : null;
+}
 
 function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
   const { user } = useAuth();
@@ -18,6 +24,11 @@ function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
         </Anchor>
       )}
       {user && <ProNavLinks onNavigate={onNavigate} />}
+      {user && (
+        <Anchor component={NavLink} to="/account" onClick={onNavigate}>
+          {t.account.nav}
+        </Anchor>
+      )}
     </>
   );
 }
@@ -77,8 +88,11 @@ export function Shell() {
               <NavLinks />
             </Group>
           </Group>
-          <Group gap="xs" visibleFrom="sm" wrap="nowrap">
-            <Account />
+          <Group gap="xs" wrap="nowrap">
+            <Bell />
+            <Group gap="xs" visibleFrom="sm" wrap="nowrap">
+              <Account />
+            </Group>
           </Group>
         </Group>
       </AppShell.Header>

@@ -1,4 +1,5 @@
 import { account } from "./account";
+import { classes } from "./classes";
 import { pro } from "./pro";
 import { video } from "./video";
 
@@ -102,9 +103,9 @@ export const en = {
     paymentRequired: "Payment required",
     paymentText: (deadline: string | null) =>
       deadline
-        ? `Your time is held until ${deadline}. Pay from your bookings to confirm it.`
-        : "Pay from your bookings to confirm it.",
-    payLater: "Go to my bookings to pay",
+        ? `Your time is held until ${deadline}. Pay now to confirm it.`
+        : "Pay now to confirm it.",
+    payLater: "Go to payment",
   },
   bookings: {
     title: "My bookings",
@@ -129,10 +130,30 @@ export const en = {
     cancelled: "The booking is cancelled.",
     refund: (percent: number) => `Refund: ${percent}%`,
     when: (start: string, end: string) => `${start} – ${end}`,
+    withProfessional: (offering: string, professional: string) => `${offering} with ${professional}`,
+    booking: "Booking",
+    details: "Details",
+    join: "Join video",
+    joinOpensAt: (when: string) => `The video room opens at ${when} (10 minutes before the start).`,
+    joinClosed: "The video room has closed.",
+    joinOnlyConfirmed: "The video room opens once the booking is confirmed.",
+    openChat: "Open chat",
+    unreadMessages: (n: number) => `${n} unread ${n === 1 ? "message" : "messages"}`,
+    payNow: "Pay now",
+    payBy: (when: string) => `Pay by ${when} or the time is released.`,
+    reschedule: "Reschedule",
+    rescheduleTitle: "Choose a new time",
+    rescheduleCurrent: (when: string) => `Now booked for ${when}.`,
+    rescheduleTo: (when: string) => `Move to ${when}`,
+    rescheduleConfirm: (when: string) => `Move this booking to ${when}?`,
+    rescheduleDo: "Move booking",
+    rescheduled: "The booking is moved.",
+    shownInZone: (zone: string) => `Times are shown in ${zone}.`,
   },
   pro,
   account,
   video,
+  classes,
 } as const;
 
 export type Dictionary = typeof en;

@@ -1,18 +1,19 @@
-import { Alert, Anchor, Badge, Button, Card, Grid, Group, Modal, Radio, Rating, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Grid, Group, Modal, Radio, Rating, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
-import { Link, useLocation, useParams } from "react-router";
+import { useState } from "react";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { messageOf, unwrap } from "../api/problem";
 import { useAuth } from "../auth/AuthContext";
+import { SlotPicker, type Slot } from "../components/SlotPicker";
 import { Empty, ErrorState, Loading } from "../components/States";
+import { ClassSessions } from "../features/classes/ClassSessions";
 import { t } from "../i18n";
 import { formatMoney } from "../time/money";
-import { addDays, browserZone, formatDateTime, formatDay, formatTime, groupByLocalDay, localDay, supportedZones } from "../time/zones";
+import { browserZone, formatDateTime } from "../time/zones";
 
 type Offering = Schemas["OfferingOut"];
-type Slot = Schemas["SlotOut"];
 
 export function ProfessionalPage() {
   const { id = "" } = useParams();
@@ -24,6 +25,7 @@ export function ProfessionalPage() {
   if (profile.isError) return <ErrorState error={profile.error} onRetry={() => profile.refetch()} />;
   const pro = profile.data;
   const offerings = (pro.offerings ?? []).filter((o) => o.published && o.kind === "consultation");
+  const classes = (pro.offerings ?? []).filter((o) => o.published && o.kind === "class");
   return (
     <Stack>
       <header>
@@ -52,6 +54,7 @@ export function ProfessionalPage() {
               <Text style={{ whiteSpace: "pre-line" }}>{pro.bio}</Text>
             </section>
             <Booking professionalZone={pro.timezone} professionalId={pro.id} offerings={offerings} />
+            {classes.length > 0 && <Classes classes={classes} />}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
@@ -59,6 +62,35 @@ export function ProfessionalPage() {
         </Grid.Col>
       </Grid>
     </Stack>
+  );
+}
+
+/** Group classes: each with its sessions to come, to enrol in (or wait for a seat), in the viewer's zone. */
+function Classes({ classes }: { classes: Offering[] }) {
+  return (
+    <section aria-labelledby="classes-title">
+      <Title order={2} size="h3" id="classes-title" mb="xs">
+        {t.classes.sessions}
+      </Title>
+      <Stack>
+        {classes.map((offering) => (
+          <Card key={offering.id} withBorder padding="sm">
+            <Stack gap="xs">
+              <Group justify="space-between">
+                <Title order={3} size="h5">
+                  {offering.title}
+                </Title>
+                <Text size="sm">
+                  {t.professional.minutes(offering.duration_minutes)} ·{" "}
+                  {offering.price_minor === 0 ? t.professional.free : formatMoney(offering.price_minor, offering.currency)}
+                </Text>
+              </Group>
+              <ClassSessions offeringId={offering.id} zone={browserZone()} />
+            </Stack>
+          </Card>
+        ))}
+      </Stack>
+    </section>
   );
 }
 
@@ -87,89 +119,27 @@ function Booking({ professionalId, professionalZone, offerings }: { professional
               ))}
             </Stack>
           </Radio.Group>
-          {offering && <SlotPicker professionalId={professionalId} professionalZone={professionalZone} offering={offering} />}
+          {offering && <OfferingSlots key={offering.id} professionalId={professionalId} professionalZone={professionalZone} offering={offering} />}
         </Stack>
       )}
     </section>
   );
 }
 
-function SlotPicker({ professionalId, professionalZone, offering }: { professionalId: string; professionalZone: string; offering: Offering }) {
-  const zones = useMemo(() => supportedZones(), []);
-  const [zone, setZone] = useState(browserZone());
-  const [from, setFrom] = useState(() => localDay(new Date(), browserZone()));
-  const [chosen, setChosen] = useState<Slot | null>(null);
-  const to = addDays(from, 6);
-  const slots = useQuery({
-    queryKey: ["slots", professionalId, offering.id, from, to, zone],
-    queryFn: async () =>
-      unwrap(
-        await api.GET("/api/v1/professionals/{professional_id}/slots", {
-          params: { path: { professional_id: professionalId }, query: { offering_id: offering.id, from, to, tz: zone } },
-        }),
-      ),
-  });
-  const days = slots.data ? groupByLocalDay(slots.data.slots, zone) : [];
-  const today = localDay(new Date(), zone);
-
+function OfferingSlots({ professionalId, professionalZone, offering }: { professionalId: string; professionalZone: string; offering: Offering }) {
+  const [chosen, setChosen] = useState<{ slot: Slot; zone: string } | null>(null);
   return (
-    <Stack aria-labelledby="slots-title" component="section">
-      <Title order={3} size="h4" id="slots-title">
-        {t.professional.slots}
-      </Title>
-      <Select
-        label={t.professional.zone}
-        description={t.professional.zoneHint(professionalZone)}
-        data={zones}
-        searchable
-        allowDeselect={false}
-        value={zone}
-        onChange={(value) => value && setZone(value)}
-        maw={360}
-      />
-      <Group justify="space-between">
-        <Button variant="default" size="xs" disabled={from <= today} onClick={() => setFrom(addDays(from, -7))}>
-          {t.professional.previousWeek}
-        </Button>
-        <Text size="sm" aria-live="polite">
-          {formatDay(from)} – {formatDay(to)}
-        </Text>
-        <Button variant="default" size="xs" onClick={() => setFrom(addDays(from, 7))}>
-          {t.professional.nextWeek}
-        </Button>
-      </Group>
-      {slots.isPending ? (
-        <Loading />
-      ) : slots.isError ? (
-        <ErrorState error={slots.error} onRetry={() => slots.refetch()} />
-      ) : days.length === 0 ? (
-        <Empty>{t.professional.noSlots}</Empty>
-      ) : (
-        <Stack gap="sm">
-          {days.map(({ day, slots: daySlots }) => (
-            <div key={day} role="group" aria-labelledby={`day-${day}`}>
-              <Text fw={600} size="sm" id={`day-${day}`} mb={4}>
-                {formatDay(day)}
-              </Text>
-              <SimpleGrid cols={{ base: 3, xs: 4, sm: 6 }} spacing="xs">
-                {daySlots.map((slot) => (
-                  <Button key={slot.starts_at} variant="light" size="xs" aria-label={t.professional.bookTime(formatDateTime(slot.starts_at, zone))} onClick={() => setChosen(slot)}>
-                    {formatTime(slot.starts_at, zone)}
-                  </Button>
-                ))}
-              </SimpleGrid>
-            </div>
-          ))}
-        </Stack>
-      )}
-      <BookDialog offering={offering} slot={chosen} zone={zone} onClose={() => setChosen(null)} />
-    </Stack>
+    <>
+      <SlotPicker professionalId={professionalId} professionalZone={professionalZone} offeringId={offering.id} onChoose={(slot, zone) => setChosen({ slot, zone })} />
+      <BookDialog offering={offering} slot={chosen?.slot ?? null} zone={chosen?.zone ?? professionalZone} onClose={() => setChosen(null)} />
+    </>
   );
 }
 
 function BookDialog({ offering, slot, zone, onClose }: { offering: Offering; slot: Slot | null; zone: string; onClose: () => void }) {
   const { user } = useAuth();
   const location = useLocation();
+  const navigate = useNavigate();
   const book = useMutation({
     mutationFn: async (starts_at: string) =>
       unwrap(
@@ -181,6 +151,8 @@ function BookDialog({ offering, slot, zone, onClose }: { offering: Offering; slo
     onSuccess: (booking) => {
       if (booking.status === "confirmed") notifications.show({ message: t.professional.booked, color: "green" });
       else if (booking.status === "held") notifications.show({ message: t.professional.awaitingApproval });
+      // A paid offering: straight on to the payment form, while the time is held.
+      else if (booking.status === "pending_payment") navigate(`/bookings/${booking.id}`, { state: { justBooked: true } });
     },
   });
   const booked = book.data;
@@ -204,7 +176,7 @@ function BookDialog({ offering, slot, zone, onClose }: { offering: Offering; slo
             <Alert color="yellow" title={t.professional.paymentRequired}>
               <Stack gap="xs" align="flex-start">
                 <Text size="sm">{t.professional.paymentText(booked.hold_expires_at ? formatDateTime(booked.hold_expires_at, zone) : null)}</Text>
-                <Anchor component={Link} to="/bookings">
+                <Anchor component={Link} to={`/bookings/${booked.id}`}>
                   {t.professional.payLater}
                 </Anchor>
               </Stack>

@@ -46,6 +46,9 @@ export function SignInPage() {
           <Button type="submit" loading={busy}>
             {t.auth.submitSignIn}
           </Button>
+          <Anchor component={Link} to="/forgot-password" size="sm">
+            {t.account.forgot.link}
+          </Anchor>
           <Text size="sm">
             {t.auth.noAccount}{" "}
             <Anchor component={Link} to="/register">

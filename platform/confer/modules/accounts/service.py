@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -292,6 +293,15 @@ async def get_account(account_id: UUID) -> AccountOut:
     if row is None:
         raise NotFound("no such account")
     return _account_out(row)
+
+
+async def names_of(account_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of several accounts in one query, for lists that show who is who (a professional's bookings)."""
+    wanted = list(set(account_ids))
+    if not wanted:
+        return {}
+    rows = await Account.select(Account.id, Account.name).where(Account.id.is_in(wanted))
+    return {row["id"]: row["name"] for row in rows}
 
 
 async def get_own_account(runtime: Runtime, principal: Principal) -> AccountOut:

@@ -80,6 +80,12 @@ class BookingController(Controller):
     ) -> BookingOut:
         return await service.reschedule(runtime, principal, booking_id, data.starts_at)
 
+    @get("/{booking_id:uuid}")
+    async def booking(self, booking_id: FromPath[UUID], principal: CurrentPrincipal) -> BookingOut:
+        """One booking of the caller's (as client or professional); anyone else's is 'not found'. Notification
+        links name a booking (``/bookings/<id>``): this is how the page behind them reads it."""
+        return await service.booking_of(principal, booking_id)
+
     @get("/")
     async def list_bookings(
         self,

@@ -36,6 +36,8 @@ class BookingOut(msgspec.Struct):
     refund_percent: int | None
     cancel_reason: str | None
     created_at: datetime
+    client_name: str | None = None
+    """Who booked, in the lists and the single booking a party reads (the professional sees whom they meet)."""
 
 
 class BookingPage(msgspec.Struct):

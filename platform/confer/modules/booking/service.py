@@ -21,6 +21,7 @@ from confer.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
 from confer.core.timezones import checked_zone
+from confer.modules.accounts import service as accounts
 from confer.modules.booking.queries import INSERT_BOOKING_SQL, INSERT_IDEMPOTENT_SQL, BookingContext, load_context
 from confer.modules.booking.schemas import BookingCreate, BookingOut, BookingPage, SlotOut, SlotsOut
 from confer.modules.booking.tables import Booking, IdempotentRequest
@@ -409,9 +410,14 @@ async def list_bookings(
                 (Booking.starts_at < after_start) | ((Booking.starts_at == after_start) & (Booking.id < after_id))
             )
     rows = await query.order_by(Booking.starts_at, Booking.id, ascending=upcoming).limit(PAGE_SIZE + 1)
-    items = [_out(row) for row in rows[:PAGE_SIZE]]
+    items = await _named([_out(row) for row in rows[:PAGE_SIZE]])
     next_cursor = encode_cursor(items[-1].starts_at, items[-1].id) if len(rows) > PAGE_SIZE else None
     return BookingPage(items=items, next_cursor=next_cursor)
+
+
+async def _named(bookings: list[BookingOut]) -> list[BookingOut]:
+    names = await accounts.names_of(booking.client_id for booking in bookings)
+    return [msgspec.structs.replace(booking, client_name=names.get(booking.client_id)) for booking in bookings]
 
 
 async def release_expired_holds(ctx: dict[str, Any]) -> int:
@@ -496,7 +502,8 @@ def _out(row: dict[str, Any]) -> BookingOut:
 
 async def booking_of(principal: Principal, booking_id: UUID) -> BookingOut:
     """A booking the caller is a party to; 'not found' for anyone else's and for class-block rows."""
-    return _out(await _own_booking(principal, booking_id))
+    [booking] = await _named([_out(await _own_booking(principal, booking_id))])
+    return booking
 
 
 async def record_no_show(runtime: Runtime, booking_id: UUID) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post, put
-from litestar.params import JSONBody
+from datetime import date
+from uuid import UUID
+
+from litestar import Controller, delete, get, post, put
+from litestar.params import FromPath, JSONBody
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
 from confer.modules.calendar import external, service
@@ -42,6 +45,16 @@ class AvailabilityController(Controller):
     ) -> OverrideOut:
         return await service.set_override(runtime, principal, data)
 
+    @get("/availability/overrides")
+    async def overrides(self, runtime: RuntimeDep, principal: CurrentPrincipal) -> list[OverrideOut]:
+        """The caller's date overrides from today (in the profile's zone) on, soonest first."""
+        return await service.upcoming_overrides(runtime, principal)
+
+    @delete("/availability/overrides/{day:date}", status_code=204)
+    async def remove_override(self, day: FromPath[date], principal: CurrentPrincipal) -> None:
+        """That date follows the weekly hours again."""
+        await service.remove_override(principal, day)
+
     @put("/availability/external-calendar")
     async def link_external_calendar(
         self, data: JSONBody[ExternalCalendarIn], runtime: RuntimeDep, principal: CurrentPrincipal
@@ -59,3 +72,12 @@ class AvailabilityController(Controller):
         self, data: JSONBody[TimeOffIn], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> TimeOffOut:
         return await service.add_time_off(runtime, principal, data)
+
+    @get("/time-off")
+    async def time_off(self, runtime: RuntimeDep, principal: CurrentPrincipal) -> list[TimeOffOut]:
+        """The caller's time off that has not ended yet, soonest first."""
+        return await service.current_time_off(runtime, principal)
+
+    @delete("/time-off/{time_off_id:uuid}", status_code=204)
+    async def remove_time_off(self, time_off_id: FromPath[UUID], principal: CurrentPrincipal) -> None:
+        await service.remove_time_off(principal, time_off_id)

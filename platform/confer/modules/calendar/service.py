@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from confer.core.auth import Principal
-from confer.core.errors import InvalidInput
+from confer.core.errors import InvalidInput, NotFound
 from confer.core.runtime import Runtime
 from confer.modules.calendar.schemas import HoursIn, OverrideIn, OverrideOut, RuleIn, TimeOffIn, TimeOffOut
 from confer.modules.calendar.slots import LocalInterval
@@ -68,6 +69,35 @@ async def set_override(runtime: Runtime, principal: Principal, data: OverrideIn)
     return OverrideOut(date=data.date, intervals=[HoursIn(start=_wall(i.start), end=_wall(i.end)) for i in intervals])
 
 
+async def upcoming_overrides(runtime: Runtime, principal: Principal) -> list[OverrideOut]:
+    """Overrides dated today or later in the profile's zone; a date whose rows have no hours is closed."""
+    zone = await require_profile(principal)
+    today = runtime.clock.now().astimezone(ZoneInfo(zone)).date()
+    rows = (
+        await DateOverride.select(DateOverride.day, DateOverride.start, DateOverride.end)
+        .where((DateOverride.professional == principal.user_id) & (DateOverride.day >= today))
+        .order_by(DateOverride.day)
+        .order_by(DateOverride.start)
+    )
+    days: dict[date, list[HoursIn]] = {}
+    for row in rows:
+        hours = days.setdefault(row["day"], [])
+        if row["start"] is not None:
+            hours.append(HoursIn(start=_wall(row["start"]), end=_wall(row["end"])))
+    return [OverrideOut(date=day, intervals=hours) for day, hours in days.items()]
+
+
+async def remove_override(principal: Principal, day: date) -> None:
+    await require_profile(principal)
+    removed = (
+        await DateOverride.delete()
+        .where((DateOverride.professional == principal.user_id) & (DateOverride.day == day))
+        .returning(DateOverride.id)
+    )
+    if not removed:
+        raise NotFound("no override on that date")
+
+
 async def add_time_off(runtime: Runtime, principal: Principal, data: TimeOffIn) -> TimeOffOut:
     await require_profile(principal)
     if data.ends_at <= data.starts_at:
@@ -81,10 +111,40 @@ async def add_time_off(runtime: Runtime, principal: Principal, data: TimeOffIn) 
     return TimeOffOut(id=row.id, starts_at=data.starts_at, ends_at=data.ends_at, note=data.note)
 
 
-async def require_profile(principal: Principal) -> None:
+async def current_time_off(runtime: Runtime, principal: Principal) -> list[TimeOffOut]:
+    await require_profile(principal)
+    rows = (
+        await TimeOff.select(TimeOff.id, TimeOff.starts_at, TimeOff.ends_at, TimeOff.note)
+        .where((TimeOff.professional == principal.user_id) & (TimeOff.ends_at > runtime.clock.now()))
+        .order_by(TimeOff.starts_at)
+    )
+    return [TimeOffOut(**row) for row in rows]
+
+
+async def remove_time_off(principal: Principal, time_off_id: UUID) -> None:
+    """Someone else's time off is 'not found', like one that does not exist."""
+    await require_profile(principal)
+    removed = (
+        await TimeOff.delete()
+        .where((TimeOff.id == time_off_id) & (TimeOff.professional == principal.user_id))
+        .returning(TimeOff.id)
+    )
+    if not removed:
+        raise NotFound("no such time off")
+
+
+async def require_profile(principal: Principal) -> str:
+    """The caller's profile zone; only a professional with a profile has availability."""
     principal.require_role("professional", "admin")
-    if not await ProfessionalProfile.exists().where(ProfessionalProfile.id == principal.user_id):
+    row = (
+        await ProfessionalProfile.select(ProfessionalProfile.timezone)
+        .where(ProfessionalProfile.id == principal.user_id)
+        .first()
+    )
+    if row is None:
         raise ProfileRequired()
+    zone: str = row["timezone"]
+    return zone
 
 
 def _interval(field: str, start: str, end: str) -> LocalInterval:

@@ -49,6 +49,8 @@ class EnrolmentOut(msgspec.Struct):
     """Place in the waitlist (1 is next) while waitlisted."""
     offer_expires_at: datetime | None
     created_at: datetime
+    client_name: str | None = None
+    """In the host's roster: who holds the place."""
 
 
 class MyPlaceOut(msgspec.Struct, kw_only=True):

@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
+import msgspec
 
 from confer.core import events
 from confer.core.auth import Principal
@@ -26,6 +27,7 @@ from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
 from confer.core.errors import Conflict, InvalidInput, NotFound
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
+from confer.modules.accounts import service as accounts
 from confer.modules.booking.tables import Booking
 from confer.modules.classes.recurrence import RecurrenceError, occurrences
 from confer.modules.classes.schemas import (
@@ -210,7 +212,8 @@ async def roster(principal: Principal, session_id: UUID) -> list[EnrolmentOut]:
     for row in rows:
         waiting += row["status"] == "waitlisted"
         places.append(_place_out(row, waiting if row["status"] == "waitlisted" else None))
-    return places
+    names = await accounts.names_of(place.client_id for place in places)
+    return [msgspec.structs.replace(place, client_name=names.get(place.client_id)) for place in places]
 
 
 async def _sessions_page(

@@ -26,11 +26,29 @@ class MyPracticeController(Controller):
         """Create or replace the caller's professional profile (role professional)."""
         return await service.save_profile(runtime, principal, data)
 
+    @get("/professional")
+    async def my_profile(self, principal: CurrentPrincipal) -> ProfileOut | None:
+        """The caller's own profile, published or not, with all its offerings; `null` before it is created (a new
+        professional's first state, not an error)."""
+        return await service.my_profile(principal)
+
     @post("/offerings", status_code=201)
     async def create_offering(
         self, data: JSONBody[OfferingCreate], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> OfferingOut:
         return await service.create_offering(runtime, principal, data)
+
+    @put("/offerings/{offering_id:uuid}")
+    async def replace_offering(
+        self,
+        offering_id: FromPath[UUID],
+        data: JSONBody[OfferingCreate],
+        runtime: RuntimeDep,
+        principal: CurrentPrincipal,
+    ) -> OfferingOut:
+        """Replace one of the caller's offerings (its kind stays); `published: false` takes it off the profile.
+        Bookings already made keep their times and terms."""
+        return await service.replace_offering(runtime, principal, offering_id, data)
 
     @get("/offerings")
     async def my_offerings(self, principal: CurrentPrincipal) -> list[OfferingOut]:

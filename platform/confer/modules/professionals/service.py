@@ -57,6 +57,15 @@ async def save_profile(runtime: Runtime, principal: Principal, data: ProfileIn) 
     return await _profile(principal.user_id, published_only=False)
 
 
+async def my_profile(principal: Principal) -> ProfileOut | None:
+    """The caller's profile as they see it, unpublished parts included; None before they create one."""
+    principal.require_role("professional", "admin")
+    try:
+        return await _profile(principal.user_id, published_only=False)
+    except NotFound:
+        return None
+
+
 async def public_profile(professional_id: UUID) -> ProfileOut:
     """A published profile with its published offerings; anything else is 'not found'."""
     return await _profile(professional_id, published_only=True)
@@ -66,16 +75,40 @@ async def create_offering(runtime: Runtime, principal: Principal, data: Offering
     principal.require_role("professional", "admin")
     if not await ProfessionalProfile.exists().where(ProfessionalProfile.id == principal.user_id):
         raise ProfileRequired()
+    _check_offering(runtime, data)
+    values = {field: getattr(data, field) for field in data.__struct_fields__}
+    offering = Offering(id=uuid4(), professional=principal.user_id, created_at=runtime.clock.now(), **values)
+    await Offering.insert(offering).run()
+    return await offering_by_id(offering.id)
+
+
+async def replace_offering(
+    runtime: Runtime, principal: Principal, offering_id: UUID, data: OfferingCreate
+) -> OfferingOut:
+    """New terms for one of the caller's offerings; someone else's is 'not found', like one that does not exist."""
+    principal.require_role("professional", "admin")
+    current = (
+        await Offering.select(Offering.kind)
+        .where((Offering.id == offering_id) & (Offering.professional == principal.user_id))
+        .first()
+    )
+    if current is None:
+        raise NotFound("no such offering")
+    if current["kind"] != data.kind:
+        raise InvalidInput("kind", "an offering keeps its kind; create a new one instead")
+    _check_offering(runtime, data)
+    values = {getattr(Offering, field): getattr(data, field) for field in data.__struct_fields__}
+    await Offering.update(values).where(Offering.id == offering_id)
+    return await offering_by_id(offering_id)
+
+
+def _check_offering(runtime: Runtime, data: OfferingCreate) -> None:
     if data.kind == "class" and data.capacity is None:
         raise InvalidInput("capacity", "a class needs a capacity")
     if data.kind == "consultation" and data.capacity is not None:
         raise InvalidInput("capacity", "a consultation is one-to-one; leave capacity out")
     if data.price_minor > 0 and data.published:
         _check_payable(runtime, data.currency)
-    values = {field: getattr(data, field) for field in data.__struct_fields__}
-    offering = Offering(id=uuid4(), professional=principal.user_id, created_at=runtime.clock.now(), **values)
-    await Offering.insert(offering).run()
-    return await offering_by_id(offering.id)
 
 
 def payments_enabled(runtime: Runtime) -> bool:

@@ -1,0 +1,56 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AvailabilityPage } from "./AvailabilityPage";
+import { fakeApi, PROFILE, problem, renderPage } from "./testing";
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("the availability page", () => {
+  it("adds Monday hours next to the saved Tuesday ones and saves the whole week", async () => {
+    const calls = fakeApi({
+      "GET /api/v1/me/professional": PROFILE,
+      "GET /api/v1/me/availability/rules": [{ weekday: 2, start: "10:00", end: "12:00" }],
+      "GET /api/v1/me/availability/overrides": [],
+      "GET /api/v1/me/time-off": [],
+      "GET /api/v1/me/availability/external-calendar": { url: null, last_fetched_at: null, last_error: null, busy_intervals: 0 },
+      "PUT /api/v1/me/availability/rules": (body: unknown) => body,
+    });
+    renderPage(<AvailabilityPage />);
+
+    expect(await screen.findByText(/All times on this page are in your profile's time zone, Europe\/Paris/, undefined, { timeout: 5000 })).toBeTruthy();
+    expect(((await screen.findByLabelText("Tuesday start")) as HTMLInputElement).value).toBe("10:00");
+    fireEvent.click(screen.getByRole("button", { name: "Add time on Monday" }));
+    fireEvent.change(screen.getByLabelText("Monday start"), { target: { value: "08:30" } });
+    fireEvent.change(screen.getByLabelText("Monday end"), { target: { value: "12:30" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save availability" }));
+
+    await waitFor(() => expect(calls.some((c) => c.method === "PUT")).toBe(true));
+    expect(calls.find((c) => c.method === "PUT")?.body).toEqual([
+      { weekday: 1, start: "08:30", end: "12:30" },
+      { weekday: 2, start: "10:00", end: "12:00" },
+    ]);
+    expect(await screen.findByText("Your weekly hours are saved.")).toBeTruthy();
+  });
+
+  it("will not save hours that end before they start, and shows the server's refusal", async () => {
+    fakeApi({
+      "GET /api/v1/me/professional": PROFILE,
+      "GET /api/v1/me/availability/rules": [],
+      "GET /api/v1/me/availability/overrides": [],
+      "GET /api/v1/me/time-off": [],
+      "GET /api/v1/me/availability/external-calendar": { url: null, last_fetched_at: null, last_error: null, busy_intervals: 0 },
+      "PUT /api/v1/me/availability/rules": problem(409, "Create your professional profile first"),
+    });
+    renderPage(<AvailabilityPage />);
+
+    fireEvent.click(await screen.findByRole("button", { name: "Add time on Friday" }, { timeout: 5000 }));
+    fireEvent.change(screen.getByLabelText("Friday end"), { target: { value: "08:00" } });
+    expect(screen.getByText("The end must be after the start.")).toBeTruthy();
+    const save = screen.getByRole("button", { name: "Save availability" }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+
+    fireEvent.change(screen.getByLabelText("Friday end"), { target: { value: "18:00" } });
+    fireEvent.click(save);
+    expect(await screen.findByText("Create your professional profile first")).toBeTruthy();
+  });
+});
