@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.tools import VALUE_SETS, Helm, Manifest, ToolMissing, Tools, documents
+from tests.infra.tools import VALUE_SETS, Helm, Manifest, ToolMissing, Tools, documents
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.tools import (
+from tests.infra.tools import (
     CHART,
     KUBERNETES_VERSION,
     RELEASE,

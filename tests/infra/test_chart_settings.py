@@ -19,7 +19,7 @@ from confer.modules.notifications.settings import NotificationsSettings
 from confer.modules.payments.settings import PaymentsSettings
 from confer.modules.video.settings import VideoSettings
 from confer.settings import PREFIX, Settings, load_section, load_settings
-from tests.deploy.tools import RELEASE, Manifest, container, find
+from tests.infra.tools import RELEASE, Manifest, container, find
 
 # What an operator's Secret holds: the required keys of every group the production values turn on. Optional keys
 # (jwt-verification-keys, the push keys) are absent, as they may be.

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.deploy.tools import CHECKOV_CONFIG, TERRAFORM, Tools, run
+from tests.infra.tools import CHECKOV_CONFIG, TERRAFORM, Tools, run
 
 
 def test_the_production_release_passes_checkov(tools: Tools, rendered: dict[str, str], tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
 
-from tests.deploy.tools import REPO
+from tests.infra.tools import REPO
 
 IMAGES = {"platform": REPO / "Dockerfile", "media": REPO / "media" / "Dockerfile"}
 PINNED = re.compile(r"^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$|^debian:[a-z]+-\d{8}(-slim)?$")

@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from confer.core.media.commands import _node_line
 from confer.core.media.registry import MediaNode
-from tests.deploy.tools import CHART, REPO, run
+from tests.infra.tools import CHART, REPO, run
 
 STAND_IN = """#!/bin/sh
 echo "$*" >> "$FAKE/calls"

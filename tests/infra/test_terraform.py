@@ -12,7 +12,7 @@ import hcl2
 import pytest
 import yaml
 
-from tests.deploy.tools import CHART, TERRAFORM
+from tests.infra.tools import CHART, TERRAFORM
 
 ROOTS = ("aws", "gcp")
 AWS_REGION = re.compile(r"\b(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central)(east|west)?-\d\b")
