@@ -82,6 +82,7 @@ async def test_main_pages_are_accessible_at_desktop_and_phone_width(
 async def test_the_keyboard_reaches_the_content_first(visitors: OpenVisitor) -> None:
     visitor = await visitors()
     await visitor.page.goto("/")
+    await expect(visitor.page.get_by_role("heading", name="Find a professional")).to_be_visible()  # rendered
     await visitor.page.keyboard.press("Tab")
     await expect(visitor.page.get_by_role("link", name="Skip to content")).to_be_focused()
     await visitor.page.keyboard.press("Enter")

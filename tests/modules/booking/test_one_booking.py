@@ -12,14 +12,14 @@ async def test_a_booking_is_read_by_its_client_and_its_professional_and_by_nobod
     client: httpx.AsyncClient,
 ) -> None:
     practice = await open_practice(client)
-    owner = bearer(await signed_in(client, "owner@example.org"))
+    owner = bearer(await signed_in(client, "owner@example.org", name="Olive Owner"))
     stranger = bearer(await signed_in(client, "stranger@example.org"))
     booking = await book(client, owner, practice, (await free_slots(client, practice))[0])
 
     for reader in (owner, bearer(practice.tokens)):
         answer = await client.get(f"/api/v1/bookings/{booking['id']}", headers=reader)
         assert answer.status_code == 200, answer.text
-        assert answer.json() == booking
+        assert answer.json() == {**booking, "client_name": "Olive Owner"}  # the professional sees whom they meet
 
     assert_problem(await client.get(f"/api/v1/bookings/{booking['id']}", headers=stranger), 404, "not-found")
     assert_problem(await client.get(f"/api/v1/bookings/{booking['id']}"), 401)
