@@ -35,6 +35,7 @@ export function App() {
           <Route path="signin" element={<SignInPage />} />
           <Route path="register" element={<RegisterPage />} />
           <Route path="bookings" element={<BookingsPage />} />
+          <Route path="classes" element={<BookingsPage initialTab="classes" />} />
           {proRoutes}
           {accountRoutes}
           <Route path="*" element={<NotFoundPage />} />

@@ -37,3 +37,13 @@ export function Empty({ children }: { children: string }) {
     </Text>
   );
 }
+
+/** What went wrong with an action (saving, sending, removing), as an alert; nothing while `error` is null. */
+export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  return (
+    <Alert color="red" role="alert" title={title}>
+      {messageOf(error)}
+    </Alert>
+  );
+}

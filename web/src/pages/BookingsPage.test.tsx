@@ -1,8 +1,6 @@
 import { screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tokenStore } from "../api/client";
-import { FakeWebSocket } from "../features/testing/fakeSocket";
-import { fakeApi, ME, renderApp } from "../features/testing/render";
+import { describe, expect, it } from "vitest";
+import { fakeApi, ME, renderApp, signedInEachTest } from "../features/testing/render";
 import { BookingsPage } from "./BookingsPage";
 
 const PRO = "00000000-0000-4000-8000-0000000000b0";
@@ -26,20 +24,11 @@ function booking(id: string, status: string, startsIn: number, extra: object = {
   };
 }
 
-beforeEach(() => {
-  FakeWebSocket.instances = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  tokenStore.set({ accessToken: "access", refreshToken: "refresh" });
-});
-
-afterEach(() => {
-  tokenStore.set(null);
-  vi.unstubAllGlobals();
-});
+signedInEachTest();
 
 describe("my bookings", () => {
   it("offers the video room only inside its window, payment while it is due, and each booking's chat", async () => {
-    const api = fakeApi((request) => {
+    fakeApi((request) => {
       const url = new URL(request.url);
       if (url.pathname === "/api/v1/bookings") {
         return Response.json({
@@ -55,7 +44,6 @@ describe("my bookings", () => {
       }
       return undefined;
     });
-    vi.stubGlobal("fetch", api.fetch);
     renderApp(<BookingsPage />, { path: "/bookings" });
 
     const cards = await screen.findAllByRole("article");
@@ -78,5 +66,33 @@ describe("my bookings", () => {
       expect(within(card).getByRole("button", { name: "Reschedule" })).toBeTruthy();
       expect(within(card).getByRole("button", { name: "Cancel" })).toBeTruthy();
     }
+  });
+});
+
+describe("my classes", () => {
+  function place(session: string, status: string, startsIn: number) {
+    return {
+      enrolment: { id: `e-${session}`, session_id: session, client_id: ME.id, status, position: status === "waitlisted" ? 2 : null, offer_expires_at: null, created_at: minutes(-60) },
+      offering_id: OFFERING,
+      title: "Yoga",
+      professional_id: PRO,
+      professional_name: "Dr Example",
+      starts_at: minutes(startsIn),
+      ends_at: minutes(startsIn + 60),
+      session_status: "scheduled",
+    };
+  }
+
+  it("opens on the classes (where class notifications link) with the room open only to a seat in its window", async () => {
+    fakeApi({
+      "GET /api/v1/me/enrolments": { items: [place("now", "enrolled", 5), place("full", "waitlisted", 3 * 24 * 60)] },
+    });
+    renderApp(<BookingsPage initialTab="classes" />, { path: "/classes" });
+
+    const [now, full] = (await screen.findAllByRole("listitem")) as [HTMLElement, HTMLElement];
+    expect(within(now).getByRole("link", { name: "Join video" }).getAttribute("href")).toBe("/video/class/now");
+    expect(within(full).getByText("Number 2 on the waitlist")).toBeTruthy();
+    expect(within(full).queryByRole("link", { name: "Join video" })).toBeNull();
+    expect(within(full).getByRole("button", { name: "Give up my place" })).toBeTruthy();
   });
 });

@@ -16,9 +16,10 @@ import { browserZone } from "../time/zones";
 
 type When = "upcoming" | "past" | "classes";
 
-export function BookingsPage() {
+/** My bookings, with the classes under their own tab; `/classes` (where class notifications link) opens that tab. */
+export function BookingsPage({ initialTab = "upcoming" }: { initialTab?: When }) {
   const { user, loading } = useAuth();
-  const [when, setWhen] = useState<When>("upcoming");
+  const [when, setWhen] = useState<When>(initialTab);
   const queryClient = useQueryClient();
   // Any change to one of my bookings (paid, confirmed, moved, cancelled by the other side) shows at once.
   useRealtime((message) => {

@@ -1,9 +1,7 @@
 import { fireEvent, screen } from "@testing-library/react";
 import { Route, Routes, useParams } from "react-router";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tokenStore } from "../api/client";
-import { FakeWebSocket } from "../features/testing/fakeSocket";
-import { fakeApi, renderApp } from "../features/testing/render";
+import { describe, expect, it } from "vitest";
+import { fakeApi, renderApp, signedInEachTest } from "../features/testing/render";
 import { ProfessionalPage } from "./ProfessionalPage";
 
 const PRO = "00000000-0000-4000-8000-0000000000b0";
@@ -27,16 +25,7 @@ function PaymentStandIn() {
   return <p>payment of {id}</p>;
 }
 
-beforeEach(() => {
-  FakeWebSocket.instances = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  tokenStore.set({ accessToken: "access", refreshToken: "refresh" });
-});
-
-afterEach(() => {
-  tokenStore.set(null);
-  vi.unstubAllGlobals();
-});
+signedInEachTest();
 
 function serve(price: number, status: string) {
   return fakeApi((request) => {
@@ -64,7 +53,7 @@ function page() {
 
 describe("booking from a professional's page", () => {
   it("goes straight on to payment after booking a paid offering", async () => {
-    vi.stubGlobal("fetch", serve(4500, "pending_payment").fetch);
+    serve(4500, "pending_payment");
     renderApp(page(), { path: `/professionals/${PRO}` });
     fireEvent.click(await screen.findByRole("button", { name: /^Book / }));
     fireEvent.click(await screen.findByRole("button", { name: "Book this time" }));
@@ -72,7 +61,7 @@ describe("booking from a professional's page", () => {
   });
 
   it("confirms a free offering on the spot, without payment", async () => {
-    vi.stubGlobal("fetch", serve(0, "confirmed").fetch);
+    serve(0, "confirmed");
     renderApp(page(), { path: `/professionals/${PRO}` });
     fireEvent.click(await screen.findByRole("button", { name: /^Book / }));
     fireEvent.click(await screen.findByRole("button", { name: "Book this time" }));

@@ -1,10 +1,11 @@
-import { Alert, Anchor, Button, Paper, PasswordInput, Radio, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Paper, Radio, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { api } from "../api/client";
 import { messageOf, unwrap } from "../api/problem";
 import { useAuth } from "../auth/AuthContext";
+import { NewPasswordInput } from "../components/PasswordFields";
 import { t } from "../i18n";
 import { browserZone, supportedZones } from "../time/zones";
 
@@ -54,16 +55,7 @@ export function RegisterPage() {
           )}
           <TextInput label={t.auth.name} autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.currentTarget.value)} />
           <TextInput label={t.auth.email} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-          <PasswordInput
-            label={t.auth.password}
-            description={t.auth.passwordHint}
-            autoComplete="new-password"
-            required
-            minLength={10}
-            maxLength={256}
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-          />
+          <NewPasswordInput label={t.auth.password} value={password} onChange={setPassword} />
           <Select label={t.auth.timezone} data={zones} searchable required value={timezone} onChange={(value) => value && setTimezone(value)} />
           <Radio.Group label={t.auth.role} value={role} onChange={(value) => setRole(value === "professional" ? "professional" : "client")}>
             <Stack gap="xs" mt="xs">

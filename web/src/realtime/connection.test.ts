@@ -1,44 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AUTH_REFUSED, RealtimeConnection, socketUrl, type RealtimeMessage, type SocketLike } from "./connection";
-
-class FakeSocket implements SocketLike {
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  onerror: ((event: Event) => void) | null = null;
-  readyState = 0;
-  sent: unknown[] = [];
-  closedWith: number | null = null;
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-
-  close(code = 1000): void {
-    this.closedWith = code;
-    this.readyState = 3;
-  }
-
-  // what the server does
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event("open"));
-  }
-
-  push(message: object): void {
-    this.onmessage?.(new MessageEvent("message", { data: JSON.stringify(message) }));
-  }
-
-  drop(code = 1006): void {
-    this.readyState = 3;
-    this.onclose?.(new CloseEvent("close", { code }));
-  }
-}
+import { FakeWebSocket } from "../features/testing/fakeSocket";
+import { AUTH_REFUSED, RealtimeConnection, socketUrl, type RealtimeMessage } from "./connection";
 
 function setup(options: { token?: () => string | null; refresh?: () => Promise<boolean> } = {}) {
-  const sockets: FakeSocket[] = [];
+  const sockets: FakeWebSocket[] = [];
   const received: RealtimeMessage[] = [];
   const connection = new RealtimeConnection({
     url: "wss://confer.test/api/v1/ws",
@@ -46,7 +11,7 @@ function setup(options: { token?: () => string | null; refresh?: () => Promise<b
     refresh: options.refresh ?? (async () => true),
     onMessage: (message) => received.push(message),
     createSocket: (url) => {
-      const socket = new FakeSocket(url);
+      const socket = new FakeWebSocket(url);
       sockets.push(socket);
       return socket;
     },

@@ -9,7 +9,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { t } from "../../i18n";
 import { formatDateTime, formatTime } from "../../time/zones";
 import { joinState } from "./joinWindow";
-import { useNow } from "./useNow";
+import { useNow } from "../../time/useNow";
 
 export type Booking = Schemas["BookingOut"];
 

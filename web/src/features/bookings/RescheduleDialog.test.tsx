@@ -1,8 +1,6 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tokenStore } from "../../api/client";
-import { FakeWebSocket } from "../testing/fakeSocket";
-import { fakeApi, ME, renderApp } from "../testing/render";
+import { describe, expect, it, vi } from "vitest";
+import { fakeApi, ME, renderApp, signedInEachTest } from "../testing/render";
 import { RescheduleDialog } from "./RescheduleDialog";
 
 const PRO = "00000000-0000-4000-8000-0000000000b0";
@@ -21,16 +19,7 @@ const BOOKING = {
   created_at: "2029-12-01T00:00:00Z",
 };
 
-beforeEach(() => {
-  FakeWebSocket.instances = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  tokenStore.set({ accessToken: "access", refreshToken: "refresh" });
-});
-
-afterEach(() => {
-  tokenStore.set(null);
-  vi.unstubAllGlobals();
-});
+signedInEachTest();
 
 describe("rescheduling a booking", () => {
   it("offers the offering's free slots in the viewer's zone, without the current time, and moves the booking", async () => {
@@ -56,7 +45,6 @@ describe("rescheduling a booking", () => {
       }
       return undefined;
     });
-    vi.stubGlobal("fetch", api.fetch);
     const closed = vi.fn();
     renderApp(<RescheduleDialog booking={BOOKING} zone="America/New_York" onClose={closed} />);
 

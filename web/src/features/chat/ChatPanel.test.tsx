@@ -1,8 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tokenStore } from "../../api/client";
+import { describe, expect, it } from "vitest";
 import { FakeWebSocket } from "../testing/fakeSocket";
-import { fakeApi, ME, renderApp } from "../testing/render";
+import { fakeApi, ME, renderApp, signedInEachTest } from "../testing/render";
 import { ChatPanel } from "./ChatPanel";
 
 const CONVERSATION = "00000000-0000-4000-8000-0000000000c1";
@@ -18,16 +17,7 @@ const message = (id: string, author: string, body: string, created_at: string) =
   deleted: false,
 });
 
-beforeEach(() => {
-  FakeWebSocket.instances = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  tokenStore.set({ accessToken: "access", refreshToken: "refresh" });
-});
-
-afterEach(() => {
-  tokenStore.set(null);
-  vi.unstubAllGlobals();
-});
+signedInEachTest();
 
 function serve() {
   return fakeApi((request, body) => {
@@ -49,7 +39,7 @@ function serve() {
 
 describe("the chat panel", () => {
   it("shows history oldest first as plain text, never as markup", async () => {
-    vi.stubGlobal("fetch", serve().fetch);
+    serve();
     renderApp(<ChatPanel conversationId={CONVERSATION} names={{ [PRO]: "Dr Example" }} />);
 
     const log = await screen.findByRole("log", { name: "Conversation" });
@@ -62,7 +52,6 @@ describe("the chat panel", () => {
 
   it("sends with the Send button, marks what it read, and merges the socket's copy of the same message", async () => {
     const api = serve();
-    vi.stubGlobal("fetch", api.fetch);
     renderApp(<ChatPanel conversationId={CONVERSATION} />);
     const log = await screen.findByRole("log");
     await within(log).findByText("Hi");

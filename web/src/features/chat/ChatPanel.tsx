@@ -8,7 +8,7 @@ import { ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { useRealtime, type RealtimeMessage } from "../../realtime";
 import { browserZone, formatDateTime, formatTime } from "../../time/zones";
-import { useNow } from "../bookings/useNow";
+import { useNow } from "../../time/useNow";
 import { editable, isChatMessage, mergeMessages, type ChatMessage } from "./messages";
 
 const MAX_LENGTH = 4000;

@@ -8,7 +8,7 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { formatDateTime, formatTime } from "../../time/zones";
 import { joinState } from "../bookings/joinWindow";
-import { useNow } from "../bookings/useNow";
+import { useNow } from "../../time/useNow";
 
 type Place = Schemas["MyPlaceOut"];
 

@@ -1,8 +1,7 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tokenStore } from "../../api/client";
+import { describe, expect, it } from "vitest";
 import { FakeWebSocket } from "../testing/fakeSocket";
-import { fakeApi, renderApp } from "../testing/render";
+import { fakeApi, renderApp, signedInEachTest } from "../testing/render";
 import { appPath } from "./links";
 import { NotificationBell } from "./NotificationBell";
 
@@ -17,27 +16,17 @@ const notification = (id: string, read: boolean) => ({
   read_at: read ? "2026-11-10T09:05:00Z" : null,
 });
 
-beforeEach(() => {
-  FakeWebSocket.instances = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  tokenStore.set({ accessToken: "access", refreshToken: "refresh" });
-});
-
-afterEach(() => {
-  tokenStore.set(null);
-  vi.unstubAllGlobals();
-});
+signedInEachTest();
 
 describe("the notifications bell", () => {
   it("shows the unread count and follows it live from the socket", async () => {
     let unread = 2;
-    const api = fakeApi((request) => {
+    fakeApi((request) => {
       const path = new URL(request.url).pathname;
       if (path === "/api/v1/notifications") return Response.json({ items: [notification("b1", false), notification("b2", false)], next_cursor: null, unread });
       if (path === "/api/v1/notifications/read") return Response.json({ unread: 0 });
       return undefined;
     });
-    vi.stubGlobal("fetch", api.fetch);
     renderApp(<NotificationBell />);
 
     expect(await screen.findByRole("button", { name: "Notifications (2 unread)" })).toBeTruthy();
@@ -65,7 +54,6 @@ describe("the notifications bell", () => {
       if (path === "/api/v1/notifications/read") return Response.json({ unread: 0 });
       return undefined;
     });
-    vi.stubGlobal("fetch", api.fetch);
     renderApp(<NotificationBell />);
 
     fireEvent.click(await screen.findByRole("button", { name: "Notifications (1 unread)" }));

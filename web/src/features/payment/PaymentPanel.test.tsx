@@ -1,9 +1,7 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadStripe } from "@stripe/stripe-js/pure";
-import { tokenStore } from "../../api/client";
-import { FakeWebSocket } from "../testing/fakeSocket";
-import { fakeApi, renderApp } from "../testing/render";
+import { fakeApi, renderApp, signedInEachTest } from "../testing/render";
 import { PaymentPanel, remaining } from "./PaymentPanel";
 
 vi.mock("@stripe/stripe-js/pure", () => ({ loadStripe: vi.fn() }));
@@ -48,24 +46,14 @@ function serve(answer: () => Response, bookingStatus = () => "confirmed") {
   });
 }
 
-beforeEach(() => {
-  FakeWebSocket.instances = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  tokenStore.set({ accessToken: "access", refreshToken: "refresh" });
-});
-
-afterEach(() => {
-  tokenStore.set(null);
-  vi.unstubAllGlobals();
-  vi.mocked(loadStripe).mockReset();
-});
+signedInEachTest();
+afterEach(() => vi.mocked(loadStripe).mockReset());
 
 describe("paying a booking", () => {
   it("confirms the payment with Stripe, then waits until the booking is confirmed", async () => {
     const stripe = fakeStripe();
     vi.mocked(loadStripe).mockResolvedValue(stripe as never);
-    const api = serve(() => Response.json(payment()));
-    vi.stubGlobal("fetch", api.fetch);
+    serve(() => Response.json(payment()));
     const confirmed = vi.fn();
     renderApp(<PaymentPanel bookingId={BOOKING} onConfirmed={confirmed} />);
 
@@ -84,7 +72,7 @@ describe("paying a booking", () => {
     const stripe = fakeStripe();
     stripe.confirmPayment.mockResolvedValue({ error: { message: "Your card was declined." } } as never);
     vi.mocked(loadStripe).mockResolvedValue(stripe as never);
-    vi.stubGlobal("fetch", serve(() => Response.json(payment())).fetch);
+    serve(() => Response.json(payment()));
     renderApp(<PaymentPanel bookingId={BOOKING} />);
 
     fireEvent.click(await screen.findByRole("button", { name: /^Pay / }));
@@ -94,23 +82,20 @@ describe("paying a booking", () => {
 
   it("says so clearly when Stripe.js cannot be loaded", async () => {
     vi.mocked(loadStripe).mockRejectedValue(new Error("Failed to load Stripe.js"));
-    vi.stubGlobal("fetch", serve(() => Response.json(payment())).fetch);
+    serve(() => Response.json(payment()));
     renderApp(<PaymentPanel bookingId={BOOKING} />);
     expect(await screen.findByText(/The payment form could not be loaded/)).toBeTruthy();
   });
 
   it("explains a server without payments instead of failing", async () => {
-    vi.stubGlobal(
-      "fetch",
-      serve(() => Response.json({ type: "https://confer.dev/problems/payments-unavailable", title: "Payments are not configured on this server", status: 503 }, { status: 503 })).fetch,
-    );
+    serve(() => Response.json({ type: "https://confer.dev/problems/payments-unavailable", title: "Payments are not configured on this server", status: 503 }, { status: 503 }));
     renderApp(<PaymentPanel bookingId={BOOKING} />);
     expect(await screen.findByText(/Online payment is not available on this Confer server/)).toBeTruthy();
     expect(loadStripe).not.toHaveBeenCalled();
   });
 
   it("goes straight to waiting when the payment already went through", async () => {
-    vi.stubGlobal("fetch", serve(() => Response.json(payment({ status: "succeeded", client_secret: null }))).fetch);
+    serve(() => Response.json(payment({ status: "succeeded", client_secret: null })));
     renderApp(<PaymentPanel bookingId={BOOKING} />);
     await waitFor(() => expect(screen.getByText("Paid. Your booking is confirmed.")).toBeTruthy());
     expect(loadStripe).not.toHaveBeenCalled();

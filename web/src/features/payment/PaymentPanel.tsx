@@ -12,7 +12,7 @@ import { t } from "../../i18n";
 import { useRealtime } from "../../realtime";
 import { formatMoney } from "../../time/money";
 import { browserZone, formatDateTime } from "../../time/zones";
-import { useNow } from "../bookings/useNow";
+import { useNow } from "../../time/useNow";
 
 type Payment = Schemas["PaymentOut"];
 

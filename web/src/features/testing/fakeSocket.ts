@@ -1,4 +1,4 @@
-/** A stand-in for the browser's WebSocket: tests play the server (open, push, drop). */
+/** A stand-in for the browser's WebSocket (or the connection's `createSocket`): tests play the server (open, push, drop). */
 export class FakeWebSocket {
   static instances: FakeWebSocket[] = [];
   static readonly OPEN = 1;
@@ -8,6 +8,7 @@ export class FakeWebSocket {
   onerror: ((event: Event) => void) | null = null;
   readyState = 0;
   sent: unknown[] = [];
+  closedWith: number | null = null;
 
   constructor(readonly url: string) {
     FakeWebSocket.instances.push(this);
@@ -23,7 +24,8 @@ export class FakeWebSocket {
     this.sent.push(JSON.parse(data));
   }
 
-  close(): void {
+  close(code = 1000): void {
+    this.closedWith = code;
     this.readyState = 3;
   }
 
@@ -34,5 +36,10 @@ export class FakeWebSocket {
 
   push(message: object): void {
     this.onmessage?.(new MessageEvent("message", { data: JSON.stringify(message) }));
+  }
+
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.onclose?.(new CloseEvent("close", { code }));
   }
 }

@@ -1,10 +1,11 @@
-import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import { messageOf, unwrap } from "../../api/problem";
-import { Loading } from "../../components/States";
+import { mismatched, NewPasswordInput, RepeatPasswordInput } from "../../components/PasswordFields";
+import { ErrorAlert, Loading } from "../../components/States";
 import { t } from "../../i18n";
 
 function Panel({ titleId, title, children }: { titleId: string; title: string; children: ReactNode }) {
@@ -18,6 +19,13 @@ function Panel({ titleId, title, children }: { titleId: string; title: string; c
       </Stack>
     </Paper>
   );
+}
+
+/** The token of a mail's link (`?token=…`), and whether it is long enough to be one. */
+function useLinkToken() {
+  const [params] = useSearchParams();
+  const token = params.get("token") ?? "";
+  return { token, present: token.length >= 16 };
 }
 
 /** /forgot-password: the same answer whether or not the address has an account (the server's rule). */
@@ -40,11 +48,7 @@ export function ForgotPasswordPage() {
         <form onSubmit={submit}>
           <Stack>
             <Text size="sm">{t.account.forgot.intro}</Text>
-            {forgot.isError && (
-              <Alert color="red" role="alert">
-                {messageOf(forgot.error)}
-              </Alert>
-            )}
+            <ErrorAlert error={forgot.error} />
             <TextInput label={t.account.forgot.email} type="email" autoComplete="email" required maxLength={320} value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
             <Button type="submit" loading={forgot.isPending}>
               {t.account.forgot.submit}
@@ -61,8 +65,7 @@ export function ForgotPasswordPage() {
 
 /** /reset-password?token=…: the link of the reset mail (accounts module, LINK_PATHS). */
 export function ResetPasswordPage() {
-  const [params] = useSearchParams();
-  const token = params.get("token") ?? "";
+  const { token, present } = useLinkToken();
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const reset = useMutation({
@@ -71,12 +74,12 @@ export function ResetPasswordPage() {
       if (!response.ok) unwrap({ error, response });
     },
   });
-  const mismatch = repeat.length > 0 && repeat !== password;
+  const mismatch = mismatched(password, repeat);
   function submit(event: FormEvent) {
     event.preventDefault();
     if (password === repeat) reset.mutate();
   }
-  if (token.length < 16) {
+  if (!present) {
     return (
       <Panel titleId="reset-title" title={t.account.reset.title}>
         <Alert color="red" role="alert">
@@ -112,15 +115,8 @@ export function ResetPasswordPage() {
                 </Stack>
               </Alert>
             )}
-            <PasswordInput label={t.account.reset.password} description={t.auth.passwordHint} autoComplete="new-password" required minLength={10} maxLength={256} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
-            <PasswordInput
-              label={t.account.reset.repeat}
-              autoComplete="new-password"
-              required
-              value={repeat}
-              error={mismatch ? t.account.security.mismatch : undefined}
-              onChange={(e) => setRepeat(e.currentTarget.value)}
-            />
+            <NewPasswordInput label={t.account.reset.password} value={password} onChange={setPassword} />
+            <RepeatPasswordInput label={t.account.reset.repeat} password={password} value={repeat} onChange={setRepeat} />
             <Button type="submit" loading={reset.isPending} disabled={mismatch}>
               {t.account.reset.submit}
             </Button>
@@ -133,27 +129,24 @@ export function ResetPasswordPage() {
 
 /** /verify-email?token=…: the link of the verification mail; verifies on opening. */
 export function VerifyEmailPage() {
-  const [params] = useSearchParams();
-  const token = params.get("token") ?? "";
+  const { token, present } = useLinkToken();
   const verify = useQuery({
     queryKey: ["verify-email", token],
     queryFn: async () => unwrap(await api.POST("/api/v1/auth/verify-email", { body: { token } })),
-    enabled: token.length >= 16,
+    enabled: present,
     retry: false,
     staleTime: Infinity,
   });
   return (
     <Panel titleId="verify-title" title={t.account.verify.title}>
-      {token.length < 16 ? (
+      {!present ? (
         <Alert color="red" role="alert">
           {t.account.verify.noToken}
         </Alert>
       ) : verify.isPending ? (
         <Loading label={t.account.verify.working} />
       ) : verify.isError ? (
-        <Alert color="red" role="alert">
-          {messageOf(verify.error)}
-        </Alert>
+        <ErrorAlert error={verify.error} />
       ) : (
         <Alert color="green" role="status">
           {t.account.verify.done}

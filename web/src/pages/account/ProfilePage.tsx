@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Group, Select, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
@@ -8,6 +8,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { supportedZones } from "../../time/zones";
+import { AccountSection } from "./AccountSection";
 
 type Account = Schemas["AccountOut"];
 type Update = Schemas["AccountUpdate"];
@@ -51,38 +52,26 @@ function ProfileForm({ account }: { account: Account }) {
   }
   const set = (field: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
   return (
-    <Paper withBorder p="md" component="section" aria-labelledby="profile-title">
-      <form onSubmit={submit}>
-        <Stack>
-          <Title order={2} size="h3" id="profile-title">
-            {t.account.profile.title}
-          </Title>
-          {save.isError && (
-            <Alert color="red" role="alert">
-              {messageOf(save.error)}
-            </Alert>
-          )}
-          <TextInput label={t.account.profile.name} required maxLength={200} autoComplete="name" value={form.name} onChange={(e) => set("name")(e.currentTarget.value)} />
-          <TextInput label={t.account.profile.email} value={account.email} readOnly />
-          <Select
-            label={t.account.profile.zone}
-            description={t.account.profile.zoneHint}
-            data={zones.includes(form.timezone) ? zones : [form.timezone, ...zones]}
-            searchable
-            allowDeselect={false}
-            value={form.timezone}
-            onChange={(value) => value && set("timezone")(value)}
-          />
-          <TextInput label={t.account.profile.locale} description={t.account.profile.localeHint} maxLength={35} value={form.locale} onChange={(e) => set("locale")(e.currentTarget.value)} />
-          <TextInput label={t.account.profile.avatar} description={t.account.profile.avatarHint} type="url" maxLength={2048} value={form.avatar_url} onChange={(e) => set("avatar_url")(e.currentTarget.value)} />
-          <Group justify="flex-end">
-            <Button type="submit" loading={save.isPending}>
-              {t.account.profile.save}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <AccountSection titleId="profile-title" title={t.account.profile.title} error={save.error} onSubmit={submit}>
+      <TextInput label={t.account.profile.name} required maxLength={200} autoComplete="name" value={form.name} onChange={(e) => set("name")(e.currentTarget.value)} />
+      <TextInput label={t.account.profile.email} value={account.email} readOnly />
+      <Select
+        label={t.account.profile.zone}
+        description={t.account.profile.zoneHint}
+        data={zones.includes(form.timezone) ? zones : [form.timezone, ...zones]}
+        searchable
+        allowDeselect={false}
+        value={form.timezone}
+        onChange={(value) => value && set("timezone")(value)}
+      />
+      <TextInput label={t.account.profile.locale} description={t.account.profile.localeHint} maxLength={35} value={form.locale} onChange={(e) => set("locale")(e.currentTarget.value)} />
+      <TextInput label={t.account.profile.avatar} description={t.account.profile.avatarHint} type="url" maxLength={2048} value={form.avatar_url} onChange={(e) => set("avatar_url")(e.currentTarget.value)} />
+      <Group justify="flex-end">
+        <Button type="submit" loading={save.isPending}>
+          {t.account.profile.save}
+        </Button>
+      </Group>
+    </AccountSection>
   );
 }
 

@@ -1,12 +1,14 @@
-import { Alert, Badge, Button, Card, Group, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, PasswordInput, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../../api/client";
-import { messageOf, unwrap } from "../../api/problem";
+import { unwrap } from "../../api/problem";
+import { mismatched, NewPasswordInput, RepeatPasswordInput } from "../../components/PasswordFields";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { browserZone, formatDateTime } from "../../time/zones";
+import { AccountSection } from "./AccountSection";
 
 type Session = Schemas["accounts_schemas_SessionOut"];
 
@@ -37,51 +39,23 @@ function ChangePassword() {
       await queryClient.invalidateQueries({ queryKey: ["sessions"] });
     },
   });
-  const mismatch = repeat.length > 0 && repeat !== next;
+  const mismatch = mismatched(next, repeat);
   function submit(event: FormEvent) {
     event.preventDefault();
     if (next !== repeat) return;
     change.mutate();
   }
   return (
-    <Paper withBorder p="md" component="section" aria-labelledby="password-title">
-      <form onSubmit={submit}>
-        <Stack>
-          <Title order={2} size="h3" id="password-title">
-            {t.account.security.passwordTitle}
-          </Title>
-          {change.isError && (
-            <Alert color="red" role="alert">
-              {messageOf(change.error)}
-            </Alert>
-          )}
-          <PasswordInput label={t.account.security.current} autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.currentTarget.value)} />
-          <PasswordInput
-            label={t.account.security.next}
-            description={t.auth.passwordHint}
-            autoComplete="new-password"
-            required
-            minLength={10}
-            maxLength={256}
-            value={next}
-            onChange={(e) => setNext(e.currentTarget.value)}
-          />
-          <PasswordInput
-            label={t.account.security.repeat}
-            autoComplete="new-password"
-            required
-            value={repeat}
-            error={mismatch ? t.account.security.mismatch : undefined}
-            onChange={(e) => setRepeat(e.currentTarget.value)}
-          />
-          <Group justify="flex-end">
-            <Button type="submit" loading={change.isPending} disabled={mismatch}>
-              {t.account.security.change}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <AccountSection titleId="password-title" title={t.account.security.passwordTitle} error={change.error} onSubmit={submit}>
+      <PasswordInput label={t.account.security.current} autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.currentTarget.value)} />
+      <NewPasswordInput label={t.account.security.next} value={next} onChange={setNext} />
+      <RepeatPasswordInput label={t.account.security.repeat} password={next} value={repeat} onChange={setRepeat} />
+      <Group justify="flex-end">
+        <Button type="submit" loading={change.isPending} disabled={mismatch}>
+          {t.account.security.change}
+        </Button>
+      </Group>
+    </AccountSection>
   );
 }
 
@@ -127,66 +101,56 @@ function Sessions() {
     },
   });
   return (
-    <Paper withBorder p="md" component="section" aria-labelledby="sessions-title">
-      <Stack>
-        <Title order={2} size="h3" id="sessions-title">
-          {t.account.security.sessionsTitle}
-        </Title>
-        {end.isError && (
-          <Alert color="red" role="alert">
-            {messageOf(end.error)}
-          </Alert>
-        )}
-        {sessions.isPending ? (
-          <Loading />
-        ) : sessions.isError ? (
-          <ErrorState error={sessions.error} onRetry={() => sessions.refetch()} />
-        ) : sessions.data.length === 0 ? (
-          <Empty>{t.account.security.sessionsEmpty}</Empty>
-        ) : (
-          <Stack gap="xs" component="ul" p={0} m={0} style={{ listStyle: "none" }}>
-            {sessions.data.map((session) => {
-              const device = deviceName(session.user_agent);
-              return (
-                <Card key={session.id} withBorder padding="sm" component="li">
-                  <Group justify="space-between" gap="xs">
-                    <Stack gap={2} style={{ minWidth: 0 }}>
-                      <Group gap="xs">
-                        <Text fw={600} size="sm">
-                          {device}
-                        </Text>
-                        {session.current && (
-                          <Badge size="sm" variant="light">
-                            {t.account.security.thisDevice}
-                          </Badge>
-                        )}
-                      </Group>
-                      <Text size="xs" c="dimmed">
-                        {t.account.security.lastUsed(formatDateTime(session.last_used_at, zone))} {session.ip && t.account.security.fromIp(session.ip)}
+    <AccountSection titleId="sessions-title" title={t.account.security.sessionsTitle} error={end.error}>
+      {sessions.isPending ? (
+        <Loading />
+      ) : sessions.isError ? (
+        <ErrorState error={sessions.error} onRetry={() => sessions.refetch()} />
+      ) : sessions.data.length === 0 ? (
+        <Empty>{t.account.security.sessionsEmpty}</Empty>
+      ) : (
+        <Stack gap="xs" component="ul" p={0} m={0} style={{ listStyle: "none" }}>
+          {sessions.data.map((session) => {
+            const device = deviceName(session.user_agent);
+            return (
+              <Card key={session.id} withBorder padding="sm" component="li">
+                <Group justify="space-between" gap="xs">
+                  <Stack gap={2} style={{ minWidth: 0 }}>
+                    <Group gap="xs">
+                      <Text fw={600} size="sm">
+                        {device}
                       </Text>
-                      <Text size="xs" c="dimmed">
-                        {t.account.security.since(formatDateTime(session.created_at, zone))}
-                      </Text>
-                    </Stack>
-                    {!session.current && (
-                      <Button
-                        size="xs"
-                        variant="light"
-                        color="red"
-                        aria-label={t.account.security.endSessionOf(device)}
-                        loading={end.isPending && end.variables?.id === session.id}
-                        onClick={() => end.mutate(session)}
-                      >
-                        {t.account.security.endSession}
-                      </Button>
-                    )}
-                  </Group>
-                </Card>
-              );
-            })}
-          </Stack>
-        )}
-      </Stack>
-    </Paper>
+                      {session.current && (
+                        <Badge size="sm" variant="light">
+                          {t.account.security.thisDevice}
+                        </Badge>
+                      )}
+                    </Group>
+                    <Text size="xs" c="dimmed">
+                      {t.account.security.lastUsed(formatDateTime(session.last_used_at, zone))} {session.ip && t.account.security.fromIp(session.ip)}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t.account.security.since(formatDateTime(session.created_at, zone))}
+                    </Text>
+                  </Stack>
+                  {!session.current && (
+                    <Button
+                      size="xs"
+                      variant="light"
+                      color="red"
+                      aria-label={t.account.security.endSessionOf(device)}
+                      loading={end.isPending && end.variables?.id === session.id}
+                      onClick={() => end.mutate(session)}
+                    >
+                      {t.account.security.endSession}
+                    </Button>
+                  )}
+                </Group>
+              </Card>
+            );
+          })}
+        </Stack>
+      )}
+    </AccountSection>
   );
 }

@@ -1,13 +1,14 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, problem, renderApp } from "../../features/testing/render";
 import { AvailabilityPage } from "./AvailabilityPage";
-import { fakeApi, PROFILE, problem, renderPage } from "./testing";
+import { PROFILE } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe("the availability page", () => {
   it("adds Monday hours next to the saved Tuesday ones and saves the whole week", async () => {
-    const calls = fakeApi({
+    const { calls } = fakeApi({
       "GET /api/v1/me/professional": PROFILE,
       "GET /api/v1/me/availability/rules": [{ weekday: 2, start: "10:00", end: "12:00" }],
       "GET /api/v1/me/availability/overrides": [],
@@ -15,7 +16,7 @@ describe("the availability page", () => {
       "GET /api/v1/me/availability/external-calendar": { url: null, last_fetched_at: null, last_error: null, busy_intervals: 0 },
       "PUT /api/v1/me/availability/rules": (body: unknown) => body,
     });
-    renderPage(<AvailabilityPage />);
+    renderApp(<AvailabilityPage />);
 
     expect(await screen.findByText(/All times on this page are in your profile's time zone, Europe\/Paris/, undefined, { timeout: 5000 })).toBeTruthy();
     expect(((await screen.findByLabelText("Tuesday start")) as HTMLInputElement).value).toBe("10:00");
@@ -41,7 +42,7 @@ describe("the availability page", () => {
       "GET /api/v1/me/availability/external-calendar": { url: null, last_fetched_at: null, last_error: null, busy_intervals: 0 },
       "PUT /api/v1/me/availability/rules": problem(409, "Create your professional profile first"),
     });
-    renderPage(<AvailabilityPage />);
+    renderApp(<AvailabilityPage />);
 
     fireEvent.click(await screen.findByRole("button", { name: "Add time on Friday" }, { timeout: 5000 }));
     fireEvent.change(screen.getByLabelText("Friday end"), { target: { value: "08:00" } });

@@ -1,15 +1,17 @@
-import { ActionIcon, Alert, Box, Button, Card, Grid, Group, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { ActionIcon, Alert, Box, Button, Card, Grid, Group, Stack, Switch, Text, TextInput, Title, type CardProps } from "@mantine/core";
 import { DatePickerInput, DateTimePicker } from "@mantine/dates";
 import { notifications } from "@mantine/notifications";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMutation, useQuery, useQueryClient, type QueryKey, type UseMutationResult, type UseQueryResult } from "@tanstack/react-query";
+import { useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { api } from "../../api/client";
 import { messageOf, unwrap } from "../../api/problem";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorAlert, ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { formatDateTime, formatDay, localDay } from "../../time/zones";
+import { SaveFeedback } from "./SaveFeedback";
 import { barOf, rulesToWeek, WEEKDAYS, weekProblems, weekToRules, type Hours, type HoursProblem, type Rule, type Week } from "./availability";
 import { HoursEditor } from "./HoursEditor";
+import { ProPageHeader } from "./ProPageHeader";
 import { proKeys, useProZone } from "./queries";
 import { wallToUtc, zoneLabel } from "./time";
 
@@ -19,10 +21,7 @@ export function AvailabilityPage() {
   const zone = useProZone();
   return (
     <Stack gap="lg">
-      <div>
-        <Title order={1}>{s.title}</Title>
-        <Text c="dimmed">{s.zoneNote(zoneLabel(zone))}</Text>
-      </div>
+      <ProPageHeader title={s.title} zoneNote={s.zoneNote(zoneLabel(zone))} />
       <WeeklyHours />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 6 }}>
@@ -37,19 +36,28 @@ export function AvailabilityPage() {
   );
 }
 
+/** One card of the page: a titled section with a line on what it is for. */
+function Section({ id, title, hint, children, ...card }: { id: string; title: string; hint: string; children: ReactNode } & Omit<CardProps, "children">) {
+  return (
+    <Card withBorder component="section" aria-labelledby={id} {...card}>
+      <Title order={2} size="h3" id={id} mb="xs">
+        {title}
+      </Title>
+      <Text size="sm" c="dimmed" mb="md">
+        {hint}
+      </Text>
+      {children}
+    </Card>
+  );
+}
+
 function WeeklyHours() {
   const rules = useQuery({
     queryKey: proKeys.rules,
     queryFn: async () => unwrap(await api.GET("/api/v1/me/availability/rules")),
   });
   return (
-    <Card withBorder component="section" aria-labelledby="weekly-title" padding="md">
-      <Title order={2} size="h3" id="weekly-title" mb="xs">
-        {s.weeklyTitle}
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        {s.weeklyHint}
-      </Text>
+    <Section id="weekly-title" title={s.weeklyTitle} hint={s.weeklyHint} padding="md">
       {rules.isPending ? (
         <Loading />
       ) : rules.isError ? (
@@ -57,7 +65,7 @@ function WeeklyHours() {
       ) : (
         <WeekEditor key={JSON.stringify(rules.data)} saved={rules.data} />
       )}
-    </Card>
+    </Section>
   );
 }
 
@@ -116,16 +124,7 @@ function WeekEditor({ saved }: { saved: Rule[] }) {
             </Box>
           );
         })}
-        {save.isError && (
-          <Alert color="red" role="alert" title={s.saveFailed}>
-            {messageOf(save.error)}
-          </Alert>
-        )}
-        {!valid && (
-          <Text size="sm" c="red" role="status">
-            {s.fixProblems}
-          </Text>
-        )}
+        <SaveFeedback error={save.error} failedTitle={s.saveFailed} problems={valid ? null : s.fixProblems} />
         <Group justify="flex-end">
           {changed && (
             <Text size="sm" c="dimmed" role="status">
@@ -183,8 +182,84 @@ function WeekView({ week }: { week: Week }) {
   );
 }
 
-function Overrides({ zone }: { zone: string }) {
+/** Forget the cached `key` and the bookable slots computed from it, after a change to either. */
+function useRefresh(key: QueryKey) {
   const queryClient = useQueryClient();
+  return async () => {
+    await queryClient.invalidateQueries({ queryKey: key });
+    await queryClient.invalidateQueries({ queryKey: ["slots"] });
+  };
+}
+
+/** Removing one entry of a list by its id; a failure is told in a notification, as the row has no room for it. */
+function useRemove(remove: (id: string) => Promise<unknown>, refresh: () => Promise<void>) {
+  return useMutation({
+    mutationFn: remove,
+    onSuccess: refresh,
+    onError: (error) => notifications.show({ color: "red", message: messageOf(error) }),
+  });
+}
+
+interface Row {
+  id: string;
+  label: string;
+  detail: string | null;
+  removeLabel: string;
+}
+
+/** The saved entries (overrides, time off) as a list, each with its remove button; or why there is no list. */
+function RemovableList<T>({ query, empty, rowOf, remove }: { query: UseQueryResult<T[]>; empty: string; rowOf: (item: T) => Row; remove: UseMutationResult<unknown, Error, string> }) {
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
+  if (query.data.length === 0) return <Empty>{empty}</Empty>;
+  return (
+    <Stack gap={6} component="ul" p={0} m={0} style={{ listStyle: "none" }}>
+      {query.data.map(rowOf).map((row) => (
+        <Group key={row.id} component="li" justify="space-between" wrap="nowrap">
+          <div>
+            <Text size="sm" fw={500}>
+              {row.label}
+            </Text>
+            {row.detail && (
+              <Text size="sm" c="dimmed">
+                {row.detail}
+              </Text>
+            )}
+          </div>
+          <ActionIcon variant="subtle" color="red" aria-label={row.removeLabel} loading={remove.isPending && remove.variables === row.id} onClick={() => remove.mutate(row.id)}>
+            <span aria-hidden>×</span>
+          </ActionIcon>
+        </Group>
+      ))}
+    </Stack>
+  );
+}
+
+/** The form under a list that adds an entry to it: a heading, the fields, the server's refusal, and the submit button. */
+function AddForm(props: { title: string; submitLabel: string; onSubmit: () => void; error: unknown; pending: boolean; disabled: boolean; children: ReactNode }) {
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    props.onSubmit();
+  }
+  return (
+    <form onSubmit={submit}>
+      <Stack gap="sm" mt="md">
+        <Title order={3} size="h5">
+          {props.title}
+        </Title>
+        {props.children}
+        <ErrorAlert error={props.error} />
+        <Group justify="flex-end">
+          <Button type="submit" loading={props.pending} disabled={props.disabled}>
+            {props.submitLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function Overrides({ zone }: { zone: string }) {
   const overrides = useQuery({
     queryKey: proKeys.overrides,
     queryFn: async () => unwrap(await api.GET("/api/v1/me/availability/overrides")),
@@ -194,10 +269,7 @@ function Overrides({ zone }: { zone: string }) {
   const [hours, setHours] = useState<Hours[]>([{ start: "09:00", end: "12:00" }]);
   const problems = weekProblems([closed ? [] : hours]);
   const hourProblems = Object.fromEntries(Object.entries(problems).map(([key, problem]) => [Number(key.split("-")[1]), problem]));
-  const refresh = async () => {
-    await queryClient.invalidateQueries({ queryKey: proKeys.overrides });
-    await queryClient.invalidateQueries({ queryKey: ["slots"] });
-  };
+  const refresh = useRefresh(proKeys.overrides);
   const add = useMutation({
     mutationFn: async () =>
       unwrap(
@@ -211,87 +283,37 @@ function Overrides({ zone }: { zone: string }) {
       await refresh();
     },
   });
-  const remove = useMutation({
-    mutationFn: async (day: string) => unwrap(await api.DELETE("/api/v1/me/availability/overrides/{day}", { params: { path: { day } } })),
-    onSuccess: refresh,
-    onError: (error) => notifications.show({ color: "red", message: messageOf(error) }),
-  });
+  const remove = useRemove(async (day) => unwrap(await api.DELETE("/api/v1/me/availability/overrides/{day}", { params: { path: { day } } })), refresh);
   const today = localDay(new Date(), zone);
   const canSave = date !== null && Object.keys(problems).length === 0;
   return (
-    <Card withBorder component="section" aria-labelledby="overrides-title" h="100%">
-      <Title order={2} size="h3" id="overrides-title" mb="xs">
-        {s.overridesTitle}
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        {s.overridesHint}
-      </Text>
-      {overrides.isPending ? (
-        <Loading />
-      ) : overrides.isError ? (
-        <ErrorState error={overrides.error} onRetry={() => overrides.refetch()} />
-      ) : overrides.data.length === 0 ? (
-        <Empty>{s.noOverrides}</Empty>
-      ) : (
-        <Stack gap={6} component="ul" p={0} m={0} style={{ listStyle: "none" }}>
-          {overrides.data.map((override) => (
-            <Group key={override.date} component="li" justify="space-between" wrap="nowrap">
-              <div>
-                <Text size="sm" fw={500}>
-                  {formatDay(override.date)}
-                </Text>
-                <Text size="sm" c="dimmed">
-                  {override.intervals.length === 0 ? s.closed : override.intervals.map((h) => `${h.start}–${h.end}`).join(", ")}
-                </Text>
-              </div>
-              <ActionIcon
-                variant="subtle"
-                color="red"
-                aria-label={s.removeOverride(formatDay(override.date))}
-                loading={remove.isPending && remove.variables === override.date}
-                onClick={() => remove.mutate(override.date)}
-              >
-                <span aria-hidden>×</span>
-              </ActionIcon>
-            </Group>
-          ))}
-        </Stack>
-      )}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (canSave) add.mutate();
-        }}
-      >
-        <Stack gap="sm" mt="md">
-          <Title order={3} size="h5">
-            {s.newOverride}
-          </Title>
-          <DatePickerInput label={s.overrideDate} placeholder={s.pickDate} value={date} onChange={setDate} minDate={today} clearable />
-          <Switch label={s.closedAllDay} checked={closed} onChange={(event) => setClosed(event.currentTarget.checked)} />
-          {!closed && (
-            <HoursEditor
-              idPrefix="override"
-              name={date ? formatDay(date) : s.overrideDate}
-              hours={hours}
-              problems={hourProblems}
-              emptyText={s.noHoursClosed}
-              onChange={setHours}
-            />
-          )}
-          {add.isError && (
-            <Alert color="red" role="alert">
-              {messageOf(add.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button type="submit" loading={add.isPending} disabled={!canSave}>
-              {s.saveOverride}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Card>
+    <Section id="overrides-title" title={s.overridesTitle} hint={s.overridesHint} h="100%">
+      <RemovableList
+        query={overrides}
+        empty={s.noOverrides}
+        rowOf={(override) => ({
+          id: override.date,
+          label: formatDay(override.date),
+          detail: override.intervals.length === 0 ? s.closed : override.intervals.map((h) => `${h.start}–${h.end}`).join(", "),
+          removeLabel: s.removeOverride(formatDay(override.date)),
+        })}
+        remove={remove}
+      />
+      <AddForm title={s.newOverride} submitLabel={s.saveOverride} onSubmit={() => canSave && add.mutate()} error={add.error} pending={add.isPending} disabled={!canSave}>
+        <DatePickerInput label={s.overrideDate} placeholder={s.pickDate} value={date} onChange={setDate} minDate={today} clearable />
+        <Switch label={s.closedAllDay} checked={closed} onChange={(event) => setClosed(event.currentTarget.checked)} />
+        {!closed && (
+          <HoursEditor
+            idPrefix="override"
+            name={date ? formatDay(date) : s.overrideDate}
+            hours={hours}
+            problems={hourProblems}
+            emptyText={s.noHoursClosed}
+            onChange={setHours}
+          />
+        )}
+      </AddForm>
+    </Section>
   );
 }
 
@@ -303,7 +325,6 @@ function pickedInstant(value: string | null, zone: string): string | null {
 }
 
 function TimeOff({ zone }: { zone: string }) {
-  const queryClient = useQueryClient();
   const timeOff = useQuery({
     queryKey: proKeys.timeOff,
     queryFn: async () => unwrap(await api.GET("/api/v1/me/time-off")),
@@ -314,10 +335,7 @@ function TimeOff({ zone }: { zone: string }) {
   const startsAt = pickedInstant(start, zone);
   const endsAt = pickedInstant(end, zone);
   const ordered = !startsAt || !endsAt || Date.parse(endsAt) > Date.parse(startsAt);
-  const refresh = async () => {
-    await queryClient.invalidateQueries({ queryKey: proKeys.timeOff });
-    await queryClient.invalidateQueries({ queryKey: ["slots"] });
-  };
+  const refresh = useRefresh(proKeys.timeOff);
   const add = useMutation({
     mutationFn: async (body: { starts_at: string; ends_at: string; note: string }) => unwrap(await api.POST("/api/v1/me/time-off", { body })),
     onSuccess: async () => {
@@ -328,88 +346,36 @@ function TimeOff({ zone }: { zone: string }) {
       await refresh();
     },
   });
-  const remove = useMutation({
-    mutationFn: async (id: string) => unwrap(await api.DELETE("/api/v1/me/time-off/{time_off_id}", { params: { path: { time_off_id: id } } })),
-    onSuccess: refresh,
-    onError: (error) => notifications.show({ color: "red", message: messageOf(error) }),
-  });
+  const remove = useRemove(async (id) => unwrap(await api.DELETE("/api/v1/me/time-off/{time_off_id}", { params: { path: { time_off_id: id } } })), refresh);
+  const when = (item: { starts_at: string; ends_at: string }) => `${formatDateTime(item.starts_at, zone)} – ${formatDateTime(item.ends_at, zone)}`;
   return (
-    <Card withBorder component="section" aria-labelledby="time-off-title" h="100%">
-      <Title order={2} size="h3" id="time-off-title" mb="xs">
-        {s.timeOffTitle}
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        {s.timeOffHint(zoneLabel(zone))}
-      </Text>
-      {timeOff.isPending ? (
-        <Loading />
-      ) : timeOff.isError ? (
-        <ErrorState error={timeOff.error} onRetry={() => timeOff.refetch()} />
-      ) : timeOff.data.length === 0 ? (
-        <Empty>{s.noTimeOff}</Empty>
-      ) : (
-        <Stack gap={6} component="ul" p={0} m={0} style={{ listStyle: "none" }}>
-          {timeOff.data.map((item) => {
-            const when = `${formatDateTime(item.starts_at, zone)} – ${formatDateTime(item.ends_at, zone)}`;
-            return (
-              <Group key={item.id} component="li" justify="space-between" wrap="nowrap">
-                <div>
-                  <Text size="sm" fw={500}>
-                    {when}
-                  </Text>
-                  {item.note && (
-                    <Text size="sm" c="dimmed">
-                      {item.note}
-                    </Text>
-                  )}
-                </div>
-                <ActionIcon
-                  variant="subtle"
-                  color="red"
-                  aria-label={s.removeTimeOff(when)}
-                  loading={remove.isPending && remove.variables === item.id}
-                  onClick={() => remove.mutate(item.id)}
-                >
-                  <span aria-hidden>×</span>
-                </ActionIcon>
-              </Group>
-            );
-          })}
-        </Stack>
-      )}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (startsAt && endsAt && ordered) add.mutate({ starts_at: startsAt, ends_at: endsAt, note: note.trim() });
-        }}
+    <Section id="time-off-title" title={s.timeOffTitle} hint={s.timeOffHint(zoneLabel(zone))} h="100%">
+      <RemovableList
+        query={timeOff}
+        empty={s.noTimeOff}
+        rowOf={(item) => ({ id: item.id, label: when(item), detail: item.note, removeLabel: s.removeTimeOff(when(item)) })}
+        remove={remove}
+      />
+      <AddForm
+        title={s.newTimeOff}
+        submitLabel={s.addTimeOff}
+        onSubmit={() => startsAt && endsAt && ordered && add.mutate({ starts_at: startsAt, ends_at: endsAt, note: note.trim() })}
+        error={add.error}
+        pending={add.isPending}
+        disabled={!startsAt || !endsAt || !ordered}
       >
-        <Stack gap="sm" mt="md">
-          <Title order={3} size="h5">
-            {s.newTimeOff}
-          </Title>
-          <DateTimePicker label={s.timeOffStart} placeholder={s.pickDateTime} value={start} onChange={setStart} clearable />
-          <DateTimePicker
-            label={s.timeOffEnd}
-            placeholder={s.pickDateTime}
-            value={end}
-            onChange={setEnd}
-            clearable
-            error={ordered ? undefined : s.endAfterStart}
-          />
-          <TextInput label={s.timeOffNote} maxLength={200} value={note} onChange={(event) => setNote(event.currentTarget.value)} />
-          {add.isError && (
-            <Alert color="red" role="alert">
-              {messageOf(add.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button type="submit" loading={add.isPending} disabled={!startsAt || !endsAt || !ordered}>
-              {s.addTimeOff}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Card>
+        <DateTimePicker label={s.timeOffStart} placeholder={s.pickDateTime} value={start} onChange={setStart} clearable />
+        <DateTimePicker
+          label={s.timeOffEnd}
+          placeholder={s.pickDateTime}
+          value={end}
+          onChange={setEnd}
+          clearable
+          error={ordered ? undefined : s.endAfterStart}
+        />
+        <TextInput label={s.timeOffNote} maxLength={200} value={note} onChange={(event) => setNote(event.currentTarget.value)} />
+      </AddForm>
+    </Section>
   );
 }
 
@@ -432,13 +398,7 @@ function ExternalCalendar({ zone }: { zone: string }) {
   });
   const url = draft ?? status.data?.url ?? "";
   return (
-    <Card withBorder component="section" aria-labelledby="external-title">
-      <Title order={2} size="h3" id="external-title" mb="xs">
-        {s.externalTitle}
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        {s.externalHint}
-      </Text>
+    <Section id="external-title" title={s.externalTitle} hint={s.externalHint}>
       {status.isPending ? (
         <Loading />
       ) : status.isError ? (
@@ -464,11 +424,7 @@ function ExternalCalendar({ zone }: { zone: string }) {
               </Alert>
             )}
             <TextInput label={s.externalUrl} placeholder={s.externalUrlPlaceholder} type="url" maxLength={2048} value={url} onChange={(event) => setDraft(event.currentTarget.value)} />
-            {link.isError && (
-              <Alert color="red" role="alert">
-                {messageOf(link.error)}
-              </Alert>
-            )}
+            <ErrorAlert error={link.error} />
             <Group justify="flex-end" gap="xs">
               {status.data.url && (
                 <Button variant="default" color="red" loading={link.isPending && link.variables === null} onClick={() => link.mutate(null)}>
@@ -482,6 +438,6 @@ function ExternalCalendar({ zone }: { zone: string }) {
           </Stack>
         </form>
       )}
-    </Card>
+    </Section>
   );
 }

@@ -9,8 +9,9 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { addDays, formatDateTime, formatDay, formatTime, localDay } from "../../time/zones";
 import { actionsFor, bookingsInRange, byDay, upcomingInRange, type Booking, type BookingAction, type When } from "./bookings";
+import { ProPageHeader } from "./ProPageHeader";
 import { proKeys, useMyOfferings, useProZone } from "./queries";
-import { useNow } from "./useNow";
+import { useNow } from "../../time/useNow";
 import { formatShortDay, wallToUtc, weekDays, weekStart, zoneLabel } from "./time";
 
 const s = t.pro.calendar;
@@ -29,10 +30,7 @@ export function CalendarPage() {
   const zone = useProZone();
   return (
     <Stack gap="lg">
-      <div>
-        <Title order={1}>{s.title}</Title>
-        <Text c="dimmed">{s.zoneNote(zoneLabel(zone))}</Text>
-      </div>
+      <ProPageHeader title={s.title} zoneNote={s.zoneNote(zoneLabel(zone))} />
       <Requests zone={zone} />
       <Schedule zone={zone} />
       <CalendarFeed />
@@ -275,7 +273,7 @@ function SessionItem({ session, zone, title }: { session: Session; zone: string;
 
 function BookingItem({ booking, zone, title, withDay = false, compact = false }: { booking: Booking; zone: string; title: string | undefined; withDay?: boolean; compact?: boolean }) {
   const act = useBookingAction();
-  const now = useNow();
+  const now = useNow(60_000).getTime();
   const actions = actionsFor(booking, now);
   const when = `${withDay ? formatDateTime(booking.starts_at, zone) : formatTime(booking.starts_at, zone)} – ${formatTime(booking.ends_at, zone)}`;
   const offering = title ?? s.booking;

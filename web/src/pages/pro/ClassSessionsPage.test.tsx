@@ -1,7 +1,8 @@
 import { fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, renderApp } from "../../features/testing/render";
 import { ClassSessionsPage } from "./ClassSessionsPage";
-import { fakeApi, PROFILE, renderPage } from "./testing";
+import { PROFILE } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -33,7 +34,7 @@ describe("a class's sessions", () => {
         { id: "e3", session_id: SESSION_ID, client_id: "cccccccc-0000-4000-8000-000000000001", status: "waitlisted", position: 1, offer_expires_at: null, created_at: "2026-11-21T10:00:00Z" },
       ],
     });
-    renderPage(<ClassSessionsPage />, { path: "/pro/offerings/:offeringId/sessions", at: `/pro/offerings/${CLASS_ID}/sessions` });
+    renderApp(<ClassSessionsPage />, { pattern: "/pro/offerings/:offeringId/sessions", path: `/pro/offerings/${CLASS_ID}/sessions` });
 
     expect(await screen.findByRole("heading", { name: "Sessions of Morning yoga" }, { timeout: 5000 })).toBeTruthy();
     expect(await screen.findByText("2 of 2 seats taken")).toBeTruthy();

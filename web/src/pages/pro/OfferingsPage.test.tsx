@@ -1,13 +1,14 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, problem, renderApp } from "../../features/testing/render";
 import { OfferingsPage } from "./OfferingsPage";
-import { fakeApi, PROFILE, problem, renderPage } from "./testing";
+import { PROFILE } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe("the offerings page", () => {
   it("creates a paid consultation and shows why the server refused to publish it", async () => {
-    const calls = fakeApi({
+    const { calls } = fakeApi({
       "GET /api/v1/me/professional": PROFILE,
       "GET /api/v1/me/offerings": [],
       "POST /api/v1/me/offerings": problem(
@@ -16,7 +17,7 @@ describe("the offerings page", () => {
         [{ field: "price_minor", message: "payments are not configured on this server" }],
       ),
     });
-    renderPage(<OfferingsPage />);
+    renderApp(<OfferingsPage />);
 
     expect(await screen.findByText(/No offerings yet/, undefined, { timeout: 5000 })).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "New offering" }));
@@ -36,8 +37,8 @@ describe("the offerings page", () => {
   });
 
   it("asks for a title before sending anything", async () => {
-    const calls = fakeApi({ "GET /api/v1/me/professional": PROFILE, "GET /api/v1/me/offerings": [] });
-    renderPage(<OfferingsPage />);
+    const { calls } = fakeApi({ "GET /api/v1/me/professional": PROFILE, "GET /api/v1/me/offerings": [] });
+    renderApp(<OfferingsPage />);
     fireEvent.click(await screen.findByRole("button", { name: "New offering" }, { timeout: 5000 }));
     fireEvent.click(await screen.findByRole("button", { name: "Create offering" }));
     expect(await screen.findByText("Some fields need fixing.")).toBeTruthy();

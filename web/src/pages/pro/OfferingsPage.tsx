@@ -21,6 +21,8 @@ import {
   type OfferingField,
   type OfferingForm,
 } from "./offerings";
+import { SaveFeedback } from "./SaveFeedback";
+import { useFieldErrors } from "./useFieldErrors";
 import { serverFieldErrors } from "./profile";
 import { proKeys, useMyOfferings } from "./queries";
 
@@ -189,7 +191,6 @@ function OfferingDialog({ editing, onClose }: { editing: Editing; onClose: () =>
 
 function OfferingFormView({ offering, onDone }: { offering: Offering | null; onDone: () => void }) {
   const [form, setForm] = useState<OfferingForm>(() => (offering ? offeringToForm(offering) : newOfferingForm()));
-  const [submitted, setSubmitted] = useState(false);
   const save = useSaveOffering((saved) => {
     notifications.show({ color: "green", message: offering ? s.saved(saved.title) : s.created(saved.title) });
     onDone();
@@ -198,10 +199,7 @@ function OfferingFormView({ offering, onDone }: { offering: Offering | null; onD
   const fromServer = Object.fromEntries(
     Object.entries(serverFieldErrors(save.error)).flatMap(([field, message]) => (SERVER_FIELDS[field] ? [[SERVER_FIELDS[field], message]] : [])),
   ) as Partial<Record<OfferingField, string>>;
-  const error = (field: OfferingField): string | undefined => {
-    const problem = submitted ? problems[field] : undefined;
-    return problem ? s.problems[problem] : fromServer[field];
-  };
+  const { error, submit, showProblems } = useFieldErrors(problems, fromServer, s.problems);
   const set = <K extends OfferingField>(field: K, value: OfferingForm[K]) => setForm((current) => ({ ...current, [field]: value }));
   const number = (field: OfferingField, label: string, props: { min?: number; max?: number; description?: string; decimalScale?: number } = {}) => (
     <NumberInput
@@ -221,11 +219,7 @@ function OfferingFormView({ offering, onDone }: { offering: Offering | null; onD
   return (
     <form
       noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        setSubmitted(true);
-        if (Object.keys(problems).length === 0) save.mutate({ id: offering?.id ?? null, body: offeringBody(form) });
-      }}
+      onSubmit={submit(() => save.mutate({ id: offering?.id ?? null, body: offeringBody(form) }))}
     >
       <Stack gap="sm">
         <Radio.Group
@@ -299,16 +293,7 @@ function OfferingFormView({ offering, onDone }: { offering: Offering | null; onD
           </SimpleGrid>
         </Fieldset>
         <Switch label={s.publishedField} description={s.publishedHint} checked={form.published} onChange={(e) => set("published", e.currentTarget.checked)} />
-        {save.isError && (
-          <Alert color="red" role="alert" title={s.saveFailed}>
-            {messageOf(save.error)}
-          </Alert>
-        )}
-        {submitted && Object.keys(problems).length > 0 && (
-          <Text size="sm" c="red" role="status">
-            {s.fixProblems}
-          </Text>
-        )}
+        <SaveFeedback error={save.error} failedTitle={s.saveFailed} problems={showProblems ? s.fixProblems : null} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>
             {s.cancel}

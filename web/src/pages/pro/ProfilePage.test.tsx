@@ -1,17 +1,18 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, problem, renderApp } from "../../features/testing/render";
 import { ProfilePage } from "./ProfilePage";
-import { fakeApi, PROFILE, problem, renderPage } from "./testing";
+import { PROFILE } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe("the profile editor", () => {
   it("edits the saved profile and shows the server's word on a field", async () => {
-    const calls = fakeApi({
+    const { calls } = fakeApi({
       "GET /api/v1/me/professional": { ...PROFILE, headline: "Maths tutor", specialties: ["mathematics"] },
       "PUT /api/v1/me/professional": problem(422, "specialties: unknown: astrology", [{ field: "specialties", message: "unknown: astrology" }]),
     });
-    renderPage(<ProfilePage />);
+    renderApp(<ProfilePage />);
 
     const headline = (await screen.findByLabelText(/^Headline/, undefined, { timeout: 5000 })) as HTMLInputElement;
     expect(headline.value).toBe("Maths tutor");
@@ -32,8 +33,8 @@ describe("the profile editor", () => {
   });
 
   it("starts a new profile and asks for what is missing before sending", async () => {
-    const calls = fakeApi({ "GET /api/v1/me/professional": null });
-    renderPage(<ProfilePage />);
+    const { calls } = fakeApi({ "GET /api/v1/me/professional": null });
+    renderApp(<ProfilePage />);
     expect(await screen.findByRole("heading", { name: "Create your profile" }, { timeout: 5000 })).toBeTruthy();
     fireEvent.change(screen.getByLabelText(/^Name shown to clients/), { target: { value: "" } });
     fireEvent.click(screen.getByRole("button", { name: "Create profile" }));

@@ -1,14 +1,16 @@
-import { Alert, Anchor, Button, Card, Checkbox, Grid, Group, MultiSelect, Select, Stack, Switch, Text, Textarea, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Card, Checkbox, Grid, Group, MultiSelect, Select, Stack, Switch, Text, Textarea, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../../api/client";
-import { messageOf, unwrap } from "../../api/problem";
+import { unwrap } from "../../api/problem";
 import { useAuth } from "../../auth/AuthContext";
 import { ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { browserZone, supportedZones } from "../../time/zones";
+import { SaveFeedback } from "./SaveFeedback";
+import { useFieldErrors } from "./useFieldErrors";
 import { countryCodes, languageName, LANGUAGES, profileBody, profileProblems, profileToForm, serverFieldErrors, SPECIALTIES, type Profile, type ProfileField, type ProfileForm } from "./profile";
 import { proKeys, useMyProfile } from "./queries";
 
@@ -52,7 +54,6 @@ function ProfileEditor({
   const queryClient = useQueryClient();
   const [alsoAccount, setAlsoAccount] = useState(false);
   const [form, setForm] = useState<ProfileForm>(() => profileToForm(profile, fallback));
-  const [submitted, setSubmitted] = useState(false);
   const zones = useMemo(() => supportedZones(), []);
   const countries = useMemo(() => countryCodes(), []);
   const languages = useMemo(
@@ -83,19 +84,12 @@ function ProfileEditor({
   });
   const problems = profileProblems(form);
   const fromServer = serverFieldErrors(save.error);
-  const error = (field: ProfileField): string | undefined => {
-    const problem = submitted ? problems[field] : undefined;
-    return problem ? s.problems[problem] : fromServer[field];
-  };
+  const { error, submit, showProblems } = useFieldErrors(problems, fromServer, s.problems);
   const set = <K extends ProfileField>(field: K, value: ProfileForm[K]) => setForm((current) => ({ ...current, [field]: value }));
   return (
     <form
       noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        setSubmitted(true);
-        if (Object.keys(problems).length === 0) save.mutate();
-      }}
+      onSubmit={submit(() => save.mutate())}
     >
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
@@ -202,16 +196,7 @@ function ProfileEditor({
         </Grid.Col>
       </Grid>
       <Stack gap="sm" mt="lg">
-        {save.isError && (
-          <Alert color="red" role="alert" title={s.saveFailed}>
-            {messageOf(save.error)}
-          </Alert>
-        )}
-        {submitted && Object.keys(problems).length > 0 && (
-          <Text size="sm" c="red" role="status">
-            {s.fixProblems}
-          </Text>
-        )}
+        <SaveFeedback error={save.error} failedTitle={s.saveFailed} problems={showProblems ? s.fixProblems : null} />
         <Group justify="flex-end">
           <Button type="submit" loading={save.isPending}>
             {profile ? s.save : s.create}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-/** The current time, renewed every `everyMs` (what depends on the clock is evaluated again). */
+/** The current time, renewed every `everyMs` (what depends on the clock, such as whether a booking has ended, is evaluated again). */
 export function useNow(everyMs: number): Date {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
