@@ -291,11 +291,12 @@ async def participants(runtime: Runtime, principal: Principal, subject_id: UUID)
         )
         .order_by(RoomPass.created_at)
     )
+    names = await accounts.names_of(row["user"] for row in passes)
     return ParticipantList(
         items=[
             ParticipantOut(
                 user_id=row["user"],
-                display_name=(await accounts.get_account(row["user"])).name,
+                display_name=names.get(row["user"], ""),
                 role=row["role"],
                 feed_id=row["feed"],
                 may_publish=row["may_publish"],
@@ -320,13 +321,13 @@ async def attendance(runtime: Runtime, principal: Principal, subject_id: UUID) -
         row["user"]: row["role"]
         for row in await RoomPass.select(RoomPass.user, RoomPass.role).where(RoomPass.room == room["id"])
     }
-    names = {user: (await accounts.get_account(user)).name for user in {stay["user"] for stay in stays}}
+    names = await accounts.names_of(stay["user"] for stay in stays)
     now = runtime.clock.now()
     return AttendanceList(
         items=[
             AttendanceOut(
                 user_id=stay["user"],
-                display_name=names[stay["user"]],
+                display_name=names.get(stay["user"], ""),
                 role=roles.get(stay["user"], "attendee"),
                 joined_at=stay["joined_at"],
                 left_at=stay["left_at"],
