@@ -9,6 +9,9 @@ import time
 import httpx
 from argon2 import PasswordHasher
 
+from confer.core.events import EventEnvelope
+from confer.core.runtime import Runtime
+from confer.modules.accounts import service as accounts
 from confer.modules.accounts.passwords import Passwords
 from tests.support import PASSWORD, Mailbox, assert_problem, bearer, login, register, signed_in
 
@@ -109,3 +112,18 @@ async def test_password_hashing_never_runs_more_than_its_bound_at_once() -> None
     assert peak == 2
     assert len(set(hashes)) == 12
     assert all(h.startswith("$argon2id$") for h in hashes)
+
+
+async def test_a_mailed_link_works_the_moment_it_arrives(
+    client: httpx.AsyncClient, mailbox: Mailbox, runtime: Runtime
+) -> None:
+    """Mail subscribers run inside their event's claim transaction: the link's token must be committed before the
+    mail leaves, or a quick click (and the mail client's link preview) would find no token."""
+    await register(client, "quick@example.org")
+    me = (await client.get("/api/v1/me", headers=bearer(await login(client, "quick@example.org")))).json()
+    envelope = EventEnvelope(0, "accounts.password_reset_requested", {"account_id": me["id"]}, "0:test")
+    async with runtime.engine.transaction():  # as deliver_event runs the subscriber
+        await accounts.send_password_reset_mail(runtime, envelope)
+        token = await mailbox.link_token("quick@example.org", "reset your")
+        reset = await client.post("/api/v1/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
+        assert reset.status_code == 204, reset.text
