@@ -154,6 +154,8 @@ async def test_a_restarted_janus_gets_its_rooms_back(media: MediaPlane) -> None:
     janus = media.node(node.id)
     await janus.stop()
     await janus.start()
+    # a slow stop can outlast the heartbeat's TTL: reconcile a node that reports again (else the room would move)
+    await media.wait_for(lambda: _reporting_again(media, node.id))
     assert not await media.video.backend.room_exists(node, room["janus_room"])
     counts = await jobs.reconcile_rooms({"runtime": runtime})
     assert counts["recreated"] == 1
@@ -497,6 +499,10 @@ async def test_the_events_endpoint_wants_the_secret_and_is_not_in_the_public_api
 
 
 # --- small waits and lookups ------------------------------------------------------------------------------------------
+
+
+async def _reporting_again(media: MediaPlane, node_id: str) -> bool:
+    return node_id in await media.reporting()
 
 
 async def _gone(media: MediaPlane, node_id: str) -> bool:
