@@ -60,6 +60,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     access_token_seconds: Annotated[Seconds, msgspec.Meta(examples=[900])] = 900
     refresh_token_seconds: Annotated[Seconds, msgspec.Meta(examples=[1209600])] = 14 * 24 * 3600
     session_max_seconds: Annotated[Seconds, msgspec.Meta(examples=[7776000])] = 90 * 24 * 3600
+    refresh_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300, examples=[30])] = 30
+    """A just-spent refresh token presented again this soon gets the same successor (several tabs, a retried request);
+    later, it counts as reuse and ends its session."""
+    # Real time: the WebSocket's limits
+    ws_sockets_per_account: Annotated[Count, msgspec.Meta(examples=[20])] = 20
+    ws_sockets_per_address: Annotated[Count, msgspec.Meta(examples=[100])] = 100
+    ws_max_frame_bytes: Annotated[int, msgspec.Meta(ge=512, examples=[8192])] = 8192
+    ws_messages_per_minute: Annotated[Count, msgspec.Meta(examples=[120])] = 120
     password_hash_concurrency: Annotated[Count, msgspec.Meta(examples=[2])] = 2
     password_hash_memory_kib: Annotated[int, msgspec.Meta(ge=8192, examples=[65536])] = 65536
     password_hash_time_cost: Annotated[Count, msgspec.Meta(examples=[3])] = 3

@@ -15,6 +15,9 @@ from uuid import UUID, uuid4
 
 import msgspec
 import structlog
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from email_validator import EmailNotValidError, validate_email
 from piccolo.columns.combination import Where
 
@@ -50,6 +53,8 @@ TOKEN_LIFETIMES = {VERIFY: timedelta(hours=48), RESET: timedelta(hours=1)}
 LINK_PATHS = {VERIFY: "verify-email", RESET: "reset-password"}
 """Pages of the web client that take a mailed token."""
 FORGOT_PASSWORD_COOLDOWN_SECONDS = 60
+SEALING_INFO = b"confer refresh-token successor"
+"""HKDF's context for the key that seals a refresh token's successor (distinct from the stored SHA-256 hash)."""
 ACCOUNT_COLUMNS = (
     Account.id,
     Account.email,
@@ -154,32 +159,35 @@ async def login(runtime: Runtime, data: LoginIn, client: ClientInfo) -> TokenPai
 
 
 async def refresh(runtime: Runtime, raw_token: str, client: ClientInfo) -> TokenPair:
+    """Rotate: the presented refresh token is spent and its successor issued, in one transaction.
+
+    Tabs of one browser share a refresh token and a request may be retried after its answer was lost, so one token
+    can legitimately arrive several times within moments. Within ``refresh_grace_seconds`` of its use, a spent token
+    is answered again with the *same* successor (and a new access token) instead of being taken for a leak: the tabs
+    end up holding one token, and the family stays whole. Later, a spent token is reuse, and its session ends.
+
+    Only hashes of tokens are stored, so the successor is kept sealed (AES-GCM) under a key derived by HKDF from the
+    spent token itself: a database reader can open it no more than they can use the hashes, and whoever presents the
+    spent token within the window could have been the first to present it anyway.
+    """
     now = runtime.clock.now()
-    session: dict[str, Any] | None = None
+    successor = _new_refresh_token()
     async with runtime.engine.transaction():
         spent = (
-            await RefreshToken.update({RefreshToken.used_at: now})
+            await RefreshToken.update(
+                {RefreshToken.used_at: now, RefreshToken.successor_sealed: _seal(successor, raw_token)}
+            )
             .where((RefreshToken.token_hash == _digest(raw_token)) & RefreshToken.used_at.is_null())
             .returning(RefreshToken.session, RefreshToken.expires_at)
         )
-        reused = not spent and await _revoke_family_of_spent_token(runtime, raw_token)
-        if spent and spent[0]["expires_at"] > now:
-            session = await _live_session(spent[0]["session"], now)
-            if session is not None:
-                refresh_token = await _issue_refresh_token(runtime, session["id"], session["expires_at"])
-                await AuthSession.update(
-                    {
-                        AuthSession.last_used_at: now,
-                        AuthSession.ip: client.ip,
-                        AuthSession.user_agent: client.user_agent,
-                    }
-                ).where(AuthSession.id == session["id"])
+        if spent:
+            session = await _rotate(runtime, spent[0], successor, client, now)
+        else:
+            session, successor = await _successor_within_grace(runtime, raw_token, now, client)
     if session is None:
-        if reused:
-            log.warning("refresh_token_reused", ip=client.ip)
         raise Unauthenticated("this refresh token is invalid, expired or already used; sign in again")
     principal = Principal(user_id=session["account"], session_id=session["id"], role=session["role"])
-    return _token_pair(runtime, principal, refresh_token)
+    return _token_pair(runtime, principal, successor)
 
 
 async def logout(runtime: Runtime, principal: Principal) -> None:
@@ -478,12 +486,16 @@ async def _start_session(runtime: Runtime, account_id: UUID, role: Role, client:
                 user_agent=client.user_agent[:300],
             )
         ).run()
-        refresh_token = await _issue_refresh_token(runtime, session_id, expires_at)
+        refresh_token = _new_refresh_token()
+        await _store_refresh_token(runtime, refresh_token, session_id, expires_at)
     return _token_pair(runtime, Principal(user_id=account_id, session_id=session_id, role=role), refresh_token)
 
 
-async def _issue_refresh_token(runtime: Runtime, session_id: UUID, session_expires_at: datetime) -> str:
-    raw = secrets.token_urlsafe(32)
+def _new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def _store_refresh_token(runtime: Runtime, raw: str, session_id: UUID, session_expires_at: datetime) -> None:
     lifetime = timedelta(seconds=runtime.settings.refresh_token_seconds)
     await RefreshToken.insert(
         RefreshToken(
@@ -493,7 +505,58 @@ async def _issue_refresh_token(runtime: Runtime, session_id: UUID, session_expir
             expires_at=min(runtime.clock.now() + lifetime, session_expires_at),
         )
     ).run()
-    return raw
+
+
+async def _rotate(
+    runtime: Runtime, spent: dict[str, Any], successor: str, client: ClientInfo, now: datetime
+) -> dict[str, Any] | None:
+    """Issue ``successor`` for the session of the token just spent, if that token and its session are still valid."""
+    if spent["expires_at"] <= now:
+        return None
+    session = await _live_session(spent["session"], now)
+    if session is not None:
+        await _store_refresh_token(runtime, successor, session["id"], session["expires_at"])
+        await AuthSession.update(
+            {AuthSession.last_used_at: now, AuthSession.ip: client.ip, AuthSession.user_agent: client.user_agent[:300]}
+        ).where(AuthSession.id == session["id"])
+    return session
+
+
+async def _successor_within_grace(
+    runtime: Runtime, raw_token: str, now: datetime, client: ClientInfo
+) -> tuple[dict[str, Any] | None, str]:
+    """A spent token again: its successor if it was spent within the grace window (and the session lives), else
+    the token leaked and its whole session ends. Unknown tokens are simply refused."""
+    row = (
+        await RefreshToken.select(RefreshToken.session, RefreshToken.used_at, RefreshToken.successor_sealed)
+        .where(RefreshToken.token_hash == _digest(raw_token))
+        .first()
+    )
+    if row is None:
+        return None, ""
+    grace = timedelta(seconds=runtime.settings.refresh_grace_seconds)
+    if now - row["used_at"] > grace or row["successor_sealed"] is None:
+        await _revoke_sessions(runtime, AuthSession.id == row["session"], "refresh-token-reuse")
+        log.warning("refresh_token_reused", ip=client.ip)
+        return None, ""
+    successor = _unseal(row["successor_sealed"], raw_token)
+    issued = await RefreshToken.exists().where(
+        (RefreshToken.token_hash == _digest(successor)) & (RefreshToken.session == row["session"])
+    )
+    return (await _live_session(row["session"], now) if issued else None), successor
+
+
+def _sealing_key(spent_token: str) -> AESGCM:
+    return AESGCM(HKDF(algorithm=SHA256(), length=32, salt=None, info=SEALING_INFO).derive(spent_token.encode()))
+
+
+def _seal(successor: str, spent_token: str) -> bytes:
+    nonce = secrets.token_bytes(12)
+    return nonce + _sealing_key(spent_token).encrypt(nonce, successor.encode(), None)
+
+
+def _unseal(sealed: bytes, spent_token: str) -> str:
+    return _sealing_key(spent_token).decrypt(sealed[:12], sealed[12:], None).decode()
 
 
 def _token_pair(runtime: Runtime, principal: Principal, refresh_token: str) -> TokenPair:
@@ -515,15 +578,6 @@ async def _live_session(session_id: UUID, now: datetime) -> dict[str, Any] | Non
     return session
 
 
-async def _revoke_family_of_spent_token(runtime: Runtime, raw_token: str) -> bool:
-    """A refresh token presented after its use has leaked: end its whole session. True if it was one of ours."""
-    spent = await RefreshToken.select(RefreshToken.session).where(RefreshToken.token_hash == _digest(raw_token)).first()
-    if spent is None:
-        return False
-    await _revoke_sessions(runtime, AuthSession.id == spent["session"], "refresh-token-reuse")
-    return True
-
-
 async def _revoke_sessions(runtime: Runtime, which: Where | Any, reason: str) -> list[UUID]:
     """End the matching live sessions (call inside a transaction); their access tokens stop working at once."""
     rows = (
@@ -537,8 +591,14 @@ async def _revoke_sessions(runtime: Runtime, which: Where | Any, reason: str) ->
 
 
 async def _set_password(runtime: Runtime, account_id: UUID, password_hash: str) -> None:
-    await Account.update({Account.password_hash: password_hash, Account.updated_at: runtime.clock.now()}).where(
+    """Set the password; every reset link still out for the account dies with the old password (a stale mail must
+    not undo the change)."""
+    now = runtime.clock.now()
+    await Account.update({Account.password_hash: password_hash, Account.updated_at: now}).where(
         Account.id == account_id
+    )
+    await EmailToken.update({EmailToken.used_at: now}).where(
+        (EmailToken.account == account_id) & (EmailToken.purpose == RESET) & EmailToken.used_at.is_null()
     )
     await events.publish(topics.PASSWORD_CHANGED, topics.AccountEvent(account_id=account_id))
 

@@ -5,7 +5,7 @@ Only hashes of tokens are stored: a database leak gives nobody a way in.
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Bytea, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -45,6 +45,9 @@ class RefreshToken(Table, tablename="refresh_token"):
     token_hash = Varchar(length=64, unique=True)
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+    successor_sealed = Bytea(null=True, default=None)
+    """The token this one was rotated into, sealed with a key derived from this token itself (see
+    ``accounts.service.refresh``): only whoever presents the spent token can open it, within the grace window."""
 
 
 class EmailToken(Table, tablename="email_token"):
