@@ -3,7 +3,7 @@ Janus in tests/media/test_video_rooms.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,8 +22,7 @@ async def at(
 ) -> list[dict[str, str]]:
     """Set the app's clock to ``instant + delta`` and sign the given people in again (their tokens of the real
     present have expired in the app's future)."""
-    clock.reset()
-    clock.advance(datetime.fromisoformat(instant) + delta - datetime.now(UTC))
+    clock.advance(datetime.fromisoformat(instant) + delta - clock.now())
     return [bearer(await login(client, email)) for email in emails]
 
 
