@@ -4,6 +4,8 @@ import { defineConfig } from "vite";
 
 // In development the API runs beside us (scripts/dev, port 8000); in production Confer serves web/dist itself.
 const api = process.env.CONFER_API_URL ?? "http://127.0.0.1:8000";
+// Source maps publish the whole client source next to the app: only when asked (CONFER_WEB_SOURCEMAP=true).
+const sourcemap = process.env.CONFER_WEB_SOURCEMAP === "true";
 
 export default defineConfig({
   plugins: [react()],
@@ -16,7 +18,7 @@ export default defineConfig({
   },
   build: {
     outDir: "dist",
-    sourcemap: true,
+    sourcemap,
     rolldownOptions: {
       output: {
         // Libraries change less often than our code: separate chunks stay cached across releases.

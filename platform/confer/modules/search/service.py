@@ -158,8 +158,7 @@ def search_sql(criteria: SearchCriteria, *, now: datetime) -> tuple[str, list[An
     text = (criteria.q or "").strip()
     if len(text) > 200:
         raise InvalidInput("q", "at most 200 characters")
-    if "\x00" in text:
-        raise InvalidInput("q", "must not contain NUL characters")
+    text = search_words(text)
     if text:
         sources += ", websearch_to_tsquery('english', {}) AS query"
         args.append(text)
@@ -210,6 +209,16 @@ def search_sql(criteria: SearchCriteria, *, now: datetime) -> tuple[str, list[An
         f" ORDER BY {key}, p.id LIMIT {PAGE_SIZE + 1}"
     )
     return sql, args
+
+
+_STRAY_NEGATION = re.compile(r'-(?![^\W_]|")')
+
+
+def search_words(text: str) -> str:
+    """``text`` for ``websearch_to_tsquery`` without the minus signs that negate no word (``- -cat``, ``---cat``).
+    PostgreSQL stacks each pending negation and fails past 32 of them ("tsquery stack too small"), so forty dashes
+    were a 500; a minus that starts a word or a quoted phrase (``-cat``, ``-"cat food"``) keeps its meaning."""
+    return _STRAY_NEGATION.sub(" ", text).strip()
 
 
 def availability_range(criteria: SearchCriteria, *, now: datetime) -> tuple[datetime | None, datetime | None] | None:
