@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import uvicorn
@@ -25,6 +25,10 @@ PROBLEM_JSON = "application/problem+json"
 
 class Mailbox:
     """Messages received by the test SMTP server, in arrival order."""
+
+    session: ClassVar[Mailbox | None] = None
+    """The mailbox of this test session's SMTP server: ``register`` confirms new addresses with the links mailed
+    there. A test serving an app that mails elsewhere sets it to None (monkeypatch) and turns verification off."""
 
     def __init__(self) -> None:
         self._messages: list[EmailMessage] = []
@@ -87,6 +91,7 @@ def start_smtp_server() -> tuple[Mailbox, Controller]:
     mailbox.port = _free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()
+    Mailbox.session = mailbox
     return mailbox, controller
 
 
@@ -105,12 +110,27 @@ async def register(
     name: str = "Test Person",
     role: str = "client",
     timezone: str = "Europe/Paris",
+    verified: bool = True,
 ) -> dict[str, Any]:
+    """Register an account; ``verified`` also confirms its address the way a person does, with the mailed link
+    (booking, paying, enrolling and publishing need a confirmed address)."""
     response = await client.post(
         "/api/v1/auth/register",
         json={"email": email, "password": password, "name": name, "role": role, "timezone": timezone},
     )
     assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    if verified and Mailbox.session is not None:
+        body = await verify_email(client, body["email"])
+    return body
+
+
+async def verify_email(client: httpx.AsyncClient, email: str) -> dict[str, Any]:
+    """Open the verification link mailed to ``email`` (through the session's real SMTP server)."""
+    assert Mailbox.session is not None, "no test SMTP server receives this app's mail"
+    token = await Mailbox.session.link_token(email, "confirm your e-mail")
+    response = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 

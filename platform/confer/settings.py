@@ -7,6 +7,7 @@ Modules add their own sections (``CONFER_<MODULE>_*``) through the same reader.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Mapping
@@ -44,6 +45,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: Annotated[tuple[str, ...], msgspec.Meta(examples=["https://app.example.org"])] = ()
     max_request_bytes: Annotated[int, msgspec.Meta(ge=1024, examples=[1048576])] = 1_048_576
     rate_limit_per_minute: Annotated[Count, msgspec.Meta(examples=[600])] = 600
+    trusted_proxies: Annotated[tuple[str, ...], msgspec.Meta(examples=["10.0.0.0/8,fd00::/8"])] = ()
+    """Networks of the reverse proxies (the ingress) whose forwarding header names the client; none by default."""
+    forwarded_header: Annotated[
+        Literal["x-forwarded-for", "forwarded"], msgspec.Meta(examples=["x-forwarded-for"])
+    ] = "x-forwarded-for"
+    """Which header the trusted proxies write: ``X-Forwarded-For`` or RFC 7239 ``Forwarded`` (only that one is read,
+    so a client cannot slip in the other)."""
     metrics_token: Annotated[str, msgspec.Meta(min_length=16, examples=["a-long-random-scrape-token"])] | None = None
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], msgspec.Meta(examples=["INFO"])] = "INFO"
     log_json: Annotated[bool, msgspec.Meta(examples=["true"])] = True
@@ -71,9 +79,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     password_hash_concurrency: Annotated[Count, msgspec.Meta(examples=[2])] = 2
     password_hash_memory_kib: Annotated[int, msgspec.Meta(ge=8192, examples=[65536])] = 65536
     password_hash_time_cost: Annotated[Count, msgspec.Meta(examples=[3])] = 3
-    login_failures_per_account: Annotated[Count, msgspec.Meta(examples=[5])] = 5
+    login_failures_per_account_and_address: Annotated[Count, msgspec.Meta(examples=[5])] = 5
+    """Failed sign-ins for one account from one client address per window (also: wrong current passwords per
+    account when changing a password)."""
     login_failures_per_ip: Annotated[Count, msgspec.Meta(examples=[50])] = 50
     login_failure_window_seconds: Annotated[Seconds, msgspec.Meta(examples=[900])] = 900
+    login_failures_per_account: Annotated[Count, msgspec.Meta(examples=[20])] = 20
+    """Failed sign-ins for one account from any address before it locks for ``login_lockout_seconds``, doubled with
+    each further failure up to ``login_lockout_max_seconds``."""
+    login_lockout_seconds: Annotated[Seconds, msgspec.Meta(examples=[60])] = 60
+    login_lockout_max_seconds: Annotated[Seconds, msgspec.Meta(examples=[3600])] = 3600
     # Mail
     smtp_url: Annotated[str, msgspec.Meta(pattern=r"^smtps?://", examples=["smtp://user:pass@mail:587"])] | None = None
     mail_from: Annotated[str, msgspec.Meta(examples=["Confer <no-reply@example.org>"])] = "Confer <no-reply@localhost>"
@@ -175,6 +190,12 @@ def _check_consistency(settings: Settings) -> None:
             if not getattr(settings, name):
                 variable = PREFIX + name.upper()
                 problems.append(f"{variable}: required in production (example: {variable}={_field_example(name)})")
+    wrong_networks = [cidr for cidr in settings.trusted_proxies if not _is_network(cidr)]
+    if wrong_networks:
+        problems.append(
+            f"CONFER_TRUSTED_PROXIES: not an address or network: {', '.join(wrong_networks)} "
+            f"(example: CONFER_TRUSTED_PROXIES={_field_example('trusted_proxies')})"
+        )
     if settings.refresh_token_seconds > settings.session_max_seconds:
         problems.append(
             "CONFER_REFRESH_TOKEN_SECONDS: must not exceed CONFER_SESSION_MAX_SECONDS "
@@ -182,6 +203,14 @@ def _check_consistency(settings: Settings) -> None:
         )
     if problems:
         raise SettingsError(problems)
+
+
+def _is_network(cidr: str) -> bool:
+    try:
+        ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _field_example(name: str) -> str:

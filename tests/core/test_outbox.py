@@ -13,7 +13,7 @@ from tests.support import PASSWORD, Mailbox, register
 
 
 async def test_a_refused_change_publishes_no_event(client: httpx.AsyncClient) -> None:
-    await register(client, "first@example.org")
+    await register(client, "first@example.org", verified=False)
     duplicate = await client.post(
         "/api/v1/auth/register",
         json={"email": "first@example.org", "password": PASSWORD, "name": "Again", "timezone": "UTC"},
@@ -23,7 +23,7 @@ async def test_a_refused_change_publishes_no_event(client: httpx.AsyncClient) ->
 
 
 async def test_the_relay_hands_every_event_on_and_marks_it(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
-    await asyncio.gather(*(register(client, f"batch{i}@example.org") for i in range(5)))
+    await asyncio.gather(*(register(client, f"batch{i}@example.org", verified=False) for i in range(5)))
     for i in range(5):
         await mailbox.wait_for(f"batch{i}@example.org", "confirm")
     assert await OutboxEvent.count().where(OutboxEvent.relayed_at.is_null()) == 0
@@ -33,7 +33,7 @@ async def test_the_relay_hands_every_event_on_and_marks_it(client: httpx.AsyncCl
 async def test_a_repeated_delivery_does_not_send_twice(
     client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
 ) -> None:
-    account = await register(client, "twice@example.org")
+    account = await register(client, "twice@example.org", verified=False)
     await mailbox.wait_for("twice@example.org", "confirm")
     event = await OutboxEvent.select().where(OutboxEvent.topic == "accounts.registered").first()
     assert event is not None

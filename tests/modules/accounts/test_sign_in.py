@@ -27,7 +27,7 @@ async def test_repeated_failures_lock_the_account_even_for_the_right_password(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     await register(client, "target@example.org")
-    limit = runtime.settings.login_failures_per_account
+    limit = runtime.settings.login_failures_per_account_and_address
     for _ in range(limit):
         bad = await client.post("/api/v1/auth/login", json={"email": "target@example.org", "password": "guess guess"})
         assert bad.status_code == 401
@@ -43,10 +43,10 @@ async def test_repeated_failures_lock_the_account_even_for_the_right_password(
 
 async def test_a_successful_sign_in_resets_the_account_counter(client: httpx.AsyncClient, runtime: Runtime) -> None:
     await register(client, "forgetful@example.org")
-    for _ in range(runtime.settings.login_failures_per_account - 1):
+    for _ in range(runtime.settings.login_failures_per_account_and_address - 1):
         await client.post("/api/v1/auth/login", json={"email": "forgetful@example.org", "password": "oops oops"})
     await login(client, "forgetful@example.org")
-    for _ in range(runtime.settings.login_failures_per_account - 1):
+    for _ in range(runtime.settings.login_failures_per_account_and_address - 1):
         await client.post("/api/v1/auth/login", json={"email": "forgetful@example.org", "password": "oops oops"})
     await login(client, "forgetful@example.org")
 

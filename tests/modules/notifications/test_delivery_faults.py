@@ -134,7 +134,10 @@ def stalling_mailbox() -> Iterator[StallingMailbox]:
 
 @pytest.fixture
 async def stack(
-    test_environ: dict[str, str], empty_database_url: str, stalling_mailbox: StallingMailbox
+    test_environ: dict[str, str],
+    empty_database_url: str,
+    stalling_mailbox: StallingMailbox,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Stack]:
     if shutil.which("redis-server") is None:
         pytest.fail("these tests start a Redis server of their own: install redis-server (Debian: redis-server)")
@@ -146,7 +149,10 @@ async def stack(
         "CONFER_REDIS_NAMESPACE": f"faults{secrets.token_hex(3)}",
         "CONFER_SMTP_URL": f"smtp://127.0.0.1:{stalling_mailbox.port}",
         "CONFER_OUTBOX_POLL_SECONDS": "0.1",
+        # accounts are used before any worker runs, so no verification link could arrive: not what is tested here
+        "CONFER_ACCOUNTS_REQUIRE_VERIFIED_EMAIL": "false",
     }
+    monkeypatch.setattr(Mailbox, "session", None)
     own = Stack(environ, empty_database_url, redis_port, _free_port())
     own.start_redis()
     migrated = await asyncio.to_thread(own.run_command, "migrate")

@@ -4,6 +4,7 @@ from confer.core.modules import Module
 from confer.modules.accounts import events, service
 from confer.modules.accounts.demo import seed_demo
 from confer.modules.accounts.routes import AuthController, MeController
+from confer.modules.accounts.settings import AccountsSettings
 
 module = Module(
     name="accounts",
@@ -16,4 +17,5 @@ module = Module(
         events.PASSWORD_CHANGED: [service.send_password_changed_notice],
     },
     seed_demo=seed_demo,
+    settings=AccountsSettings,
 )

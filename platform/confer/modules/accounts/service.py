@@ -24,7 +24,7 @@ from piccolo.columns.combination import Where
 from confer.core import events
 from confer.core.auth import Principal, Role
 from confer.core.db import UNIQUE_VIOLATION, is_violation
-from confer.core.errors import ConferError, Conflict, InvalidInput, NotFound, Unauthenticated
+from confer.core.errors import ConferError, Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from confer.core.events import EventEnvelope
 from confer.core.mail import Mail
 from confer.core.runtime import Runtime
@@ -42,8 +42,9 @@ from confer.modules.accounts.schemas import (
     SessionOut,
     TokenPair,
 )
+from confer.modules.accounts.settings import AccountsSettings
 from confer.modules.accounts.tables import Account, AuthSession, EmailToken, RefreshToken
-from confer.modules.accounts.throttle import LoginThrottle
+from confer.modules.accounts.throttle import login_throttle
 
 log = structlog.get_logger("confer.accounts")
 
@@ -90,6 +91,15 @@ class InvalidLink(ConferError):
     title = "This link is invalid, used or expired"
 
 
+class EmailUnverified(ConferError):
+    status = 403
+    type = "email-unverified"
+    title = "Confirm your e-mail address first"
+
+    def __init__(self) -> None:
+        super().__init__("open the link we mailed you (or ask for a new one) before doing this")
+
+
 class ClientInfo(msgspec.Struct, frozen=True):
     """Where a sign-in comes from, shown in the list of sessions."""
 
@@ -134,26 +144,40 @@ async def verify_email(runtime: Runtime, token: str) -> AccountOut:
 
 
 async def request_verification(runtime: Runtime, principal: Principal) -> None:
+    """Mail a new verification link, at most once per cooldown per account (429 with ``Retry-After`` sooner)."""
     account = await get_account(principal.user_id)
     if not account.email_verified:
+        cooldown = runtime.key("verification-resend-cooldown", account.id)
+        seconds = _settings(runtime).verification_resend_seconds
+        if not await runtime.redis.set(cooldown, b"1", nx=True, ex=seconds):
+            left = await runtime.redis.ttl(cooldown)
+            raise TooManyRequests(left if left > 0 else seconds, "a new link was sent a moment ago; try again later")
         async with runtime.engine.transaction():
             await events.publish(topics.VERIFICATION_REQUESTED, topics.AccountEvent(account_id=account.id))
+
+
+async def require_verified_email(runtime: Runtime, principal: Principal) -> None:
+    """Refuse (403 email-unverified) what needs a confirmed address while the caller's is not confirmed: booking,
+    paying, enrolling and publishing a profile, when ``CONFER_ACCOUNTS_REQUIRE_VERIFIED_EMAIL`` is on. Read from
+    the process's account cache, so the check costs no query on the hot path."""
+    if _settings(runtime).require_verified_email and not (await get_own_account(runtime, principal)).email_verified:
+        raise EmailUnverified()
 
 
 # --- sign-in, refresh, sessions -----------------------------------------------------------------------------------
 
 
 async def login(runtime: Runtime, data: LoginIn, client: ClientInfo) -> TokenPair:
-    """Same answer, and about the same time, for a wrong password and an unknown address."""
+    """Same answer, and about the same time, for a wrong password and an unknown address. The attempt is counted
+    before the password is checked (and refunded when it is right), so parallel guesses cannot pass the limits."""
     email = normalized_email(data.email, strict=False)
-    throttle = LoginThrottle(runtime)
-    await throttle.check(email, client.ip)
+    throttle = login_throttle(runtime)
+    await throttle.sign_in_attempt(email, client.ip)
     row = await Account.select(Account.id, Account.password_hash, Account.role).where(Account.email == email).first()
     if not await passwords(runtime).verify(row["password_hash"] if row else None, data.password):
-        await throttle.failed(email, client.ip)
         raise InvalidCredentials()
     assert row is not None  # verify() is False without a stored hash
-    await throttle.succeeded(email)
+    await throttle.signed_in(email, client.ip)
     await _upgrade_hash_if_needed(runtime, row["id"], row["password_hash"], data.password)
     return await _start_session(runtime, row["id"], row["role"], client)
 
@@ -236,11 +260,11 @@ async def change_password(runtime: Runtime, principal: Principal, data: ChangePa
     )
     if row is None:
         raise Unauthenticated("this account no longer exists")
-    throttle = LoginThrottle(runtime)
-    await throttle.check(row["email"], "password-change")
+    throttle = login_throttle(runtime)
+    await throttle.password_change_attempt(principal.user_id)
     if not await passwords(runtime).verify(row["password_hash"], data.current_password):
-        await throttle.failed(row["email"], "password-change")
         raise InvalidInput("current_password", "is not your current password")
+    await throttle.current_password_confirmed(principal.user_id)
     _check_strength("new_password", data.new_password, row["email"], row["name"])
     new_hash = await passwords(runtime).hash(data.new_password)
     async with runtime.engine.transaction():
@@ -409,6 +433,10 @@ async def send_password_changed_notice(runtime: Runtime, event: EventEnvelope) -
 
 
 # --- internals ------------------------------------------------------------------------------------------------------
+
+
+def _settings(runtime: Runtime) -> AccountsSettings:
+    return runtime.section("accounts", AccountsSettings)
 
 
 def passwords(runtime: Runtime) -> Passwords:

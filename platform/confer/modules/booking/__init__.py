@@ -7,7 +7,7 @@ from confer.modules.booking.routes import BookingController, CalendarFeedControl
 
 module = Module(
     name="booking",
-    requires=("professionals", "calendar"),
+    requires=("accounts", "professionals", "calendar"),
     route_handlers=[BookingController, SlotsController, CalendarFeedController],
     piccolo_app="confer.modules.booking.piccolo_app",
     subscribers={topic: [realtime.publish_change] for topic in service.BOOKING_TOPICS},

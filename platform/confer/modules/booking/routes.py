@@ -10,6 +10,7 @@ from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.modules.accounts import service as accounts
 from confer.modules.booking import ics, service
 from confer.modules.booking.schemas import (
     BookingCreate,
@@ -50,6 +51,7 @@ class BookingController(Controller):
     ) -> Response[BookingOut]:
         """Book a slot; 409 slot-unavailable when it is taken. Free offerings are confirmed at once, paid ones wait
         for payment, offerings needing approval wait for the professional."""
+        await accounts.require_verified_email(runtime, principal)
         answer = await service.book(runtime, principal, data, idempotency_key)
         return Response(answer.body, status_code=answer.status)
 

@@ -8,7 +8,7 @@ from confer.modules.classes.settings import ClassesSettings
 
 module = Module(
     name="classes",
-    requires=("professionals", "booking"),
+    requires=("accounts", "professionals", "booking"),
     route_handlers=[MyClassesController, ClassesController, MyPlacesController],
     piccolo_app="confer.modules.classes.piccolo_app",
     subscribers={

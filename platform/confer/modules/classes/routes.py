@@ -9,6 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.modules.accounts import service as accounts
 from confer.modules.classes import service
 from confer.modules.classes.schemas import EnrolmentOut, MyPlaces, SessionOut, SessionPage, SessionsCreate
 
@@ -72,6 +73,7 @@ class ClassesController(Controller):
     async def enrol(self, session_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal) -> EnrolmentOut:
         """A seat (`enrolled`), or when the session is full a place on its waitlist (`waitlisted`, with `position`);
         409 already-enrolled for a second try."""
+        await accounts.require_verified_email(runtime, principal)
         return await service.enrol(runtime, principal, session_id)
 
     @post("/sessions/{session_id:uuid}/leave", status_code=200, security=BEARER)

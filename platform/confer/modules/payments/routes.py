@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.modules.accounts import service as accounts
 from confer.modules.payments import payouts, service
 from confer.modules.payments.schemas import (
     EarningsOut,
@@ -30,6 +31,7 @@ class BookingPaymentController(Controller):
     async def pay(self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal) -> PaymentOut:
         """The booking's Stripe PaymentIntent (made once), with the client secret for the Payment Element; pay
         before ``pay_before`` or the booking is released."""
+        await accounts.require_verified_email(runtime, principal)
         return await service.payment_for(runtime, principal, booking_id)
 
 

@@ -8,6 +8,7 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.modules.accounts import service as accounts
 from confer.modules.professionals import service
 from confer.modules.professionals.schemas import OfferingCreate, OfferingOut, ProfileIn, ProfileOut
 
@@ -24,6 +25,8 @@ class MyPracticeController(Controller):
         self, data: JSONBody[ProfileIn], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> ProfileOut:
         """Create or replace the caller's professional profile (role professional)."""
+        if data.published:
+            await accounts.require_verified_email(runtime, principal)
         return await service.save_profile(runtime, principal, data)
 
     @get("/professional")
