@@ -19,9 +19,11 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from confer.core.client_address import TrustedProxies, client_address_middleware
 from confer.core.dependencies import DEPENDENCIES
 from confer.core.errors import EXCEPTION_HANDLERS
 from confer.core.health import MetricsController, healthz, readyz
+from confer.core.input_guard import CheckedRequest, input_guard_middleware
 from confer.core.jobs import run_worker
 from confer.core.modules import ModulePlugin
 from confer.core.observability import configure_logging, observability_middleware
@@ -68,11 +70,18 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         dependencies=DEPENDENCIES,
         exception_handlers=dict(EXCEPTION_HANDLERS),
         middleware=[
+            DefineMiddleware(
+                client_address_middleware,
+                trusted=TrustedProxies(settings.trusted_proxies),
+                header=settings.forwarded_header,
+            ),
             observability_middleware,
+            input_guard_middleware,
             DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute, counter=runtime.rate_counter),
         ],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,
+        request_class=CheckedRequest,
         openapi_config=_openapi(),
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
