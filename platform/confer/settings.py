@@ -95,6 +95,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Jobs
     redis_namespace: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_-]+$", examples=["confer"])] = "confer"
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, examples=[1.0])] = 1.0
+    outbox_retention_days: Annotated[int, msgspec.Meta(ge=2, examples=[14])] = 14
 
     def __repr__(self) -> str:
         return f"Settings({ {name: _shown(name, getattr(self, name)) for name in self.__struct_fields__} })"

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,7 +26,7 @@ from confer.core import events
 from confer.core.auth import Principal, Role
 from confer.core.db import UNIQUE_VIOLATION, is_violation
 from confer.core.errors import ConferError, Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
-from confer.core.events import EventEnvelope
+from confer.core.events import AfterCommit, EventEnvelope
 from confer.core.mail import Mail
 from confer.core.runtime import Runtime
 from confer.core.timezones import checked_zone
@@ -395,7 +396,7 @@ async def create_admin(runtime: Runtime, email_address: str, name: str, password
 # --- event subscribers (run by the worker) --------------------------------------------------------------------------
 
 
-async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> None:
+async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> AfterCommit | None:
     account = await get_account(UUID(event.payload["account_id"]))
     if not account.email_verified:
         await _mail_link(
@@ -408,7 +409,7 @@ async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> None
         )
 
 
-async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> None:
+async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> AfterCommit:
     account = await get_account(UUID(event.payload["account_id"]))
     await _mail_link(
         runtime,
@@ -420,9 +421,10 @@ async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> No
     )
 
 
-async def send_password_changed_notice(runtime: Runtime, event: EventEnvelope) -> None:
+async def send_password_changed_notice(runtime: Runtime, event: EventEnvelope) -> AfterCommit:
     account = await get_account(UUID(event.payload["account_id"]))
-    await runtime.mailer.send(
+    return partial(
+        runtime.mailer.send,
         Mail(
             to=account.email,
             subject="Your Confer password was changed",
@@ -640,30 +642,30 @@ async def _upgrade_hash_if_needed(runtime: Runtime, account_id: UUID, stored_has
 
 async def _mail_link(
     runtime: Runtime, account: AccountOut, purpose: str, subject: str, ask: str, otherwise: str
-) -> None:
-    """Mail a single-use link (a new e-mail token) to the account's address."""
+) -> AfterCommit:
+    """A single-use link to the account's address: its token is written in the delivery's transaction, and the mail
+    is the action the worker runs once that transaction has committed, so a link opened the moment it arrives (or
+    by the mail client's preview) finds its token. No second pool connection: a busy worker cannot run dry."""
     token = await _new_email_token(runtime, account.id, purpose)
     link = f"{runtime.settings.public_url}/{LINK_PATHS[purpose]}?token={token}"
-    await runtime.mailer.send(
-        Mail(to=account.email, subject=subject, text=f"Hello {account.name},\n\n{ask}\n{link}\n\n{otherwise}\n")
+    return partial(
+        runtime.mailer.send,
+        Mail(to=account.email, subject=subject, text=f"Hello {account.name},\n\n{ask}\n{link}\n\n{otherwise}\n"),
     )
 
 
 async def _new_email_token(runtime: Runtime, account_id: UUID, purpose: str) -> str:
-    """A new single-use token, committed on a connection of its own before its mail goes out: the subscribers that
-    mail links run inside their event's claim transaction, and a link opened the moment it arrives must work."""
     raw = secrets.token_urlsafe(32)
-    assert runtime.engine.pool is not None
-    async with runtime.engine.pool.acquire() as connection:
-        await connection.execute(
-            "INSERT INTO email_token (id, account, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            uuid4(),
-            account_id,
-            purpose,
-            _digest(raw),
-            runtime.clock.now() + TOKEN_LIFETIMES[purpose],
+    await EmailToken.insert(
+        EmailToken(
+            id=uuid4(),
+            account=account_id,
+            purpose=purpose,
+            token_hash=_digest(raw),
+            expires_at=runtime.clock.now() + TOKEN_LIFETIMES[purpose],
         )
     return raw
+    ).run()
 
 
 async def _consume_email_token(raw: str, purpose: str, now: datetime) -> UUID:
