@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 
-from confer.core.jobs import deliver_event, relay_outbox
+from confer.core.jobs import deliver_event, prune_outbox, relay_outbox
 from confer.core.runtime import Runtime
 from confer.core.tables import HandledEvent, OutboxEvent
 from tests.support import PASSWORD, Mailbox, register
@@ -47,3 +48,29 @@ async def test_a_repeated_delivery_does_not_send_twice(
         )
     assert len(mailbox.to("twice@example.org")) == 1
     assert await relay_outbox(runtime) == 0
+
+
+async def test_pruning_removes_old_relayed_events_and_keys_and_keeps_the_rest(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    retention = timedelta(days=runtime.settings.outbox_retention_days)
+    old, recent = now - retention - timedelta(hours=1), now - retention + timedelta(hours=1)
+    for name, created, relayed in (
+        ("old relayed", old, old),
+        ("recently relayed", old, recent),
+        ("old, never relayed", old, None),
+    ):
+        await OutboxEvent.raw(
+            "INSERT INTO outbox_event (topic, payload, created_at, relayed_at) "
+            "VALUES ('tests.nobody', {}::jsonb, {}, {})",
+            f'{{"name": "{name}"}}',
+            created,
+            relayed,
+        )
+    for key, handled in (("1:old", old), ("2:recent", recent)):
+        await HandledEvent.raw("INSERT INTO handled_event (key, handled_at) VALUES ({}, {})", key, handled)
+
+    assert await prune_outbox({"runtime": runtime}) == 2
+
+    kept = await OutboxEvent.raw("SELECT payload->>'name' AS name FROM outbox_event WHERE topic = 'tests.nobody'")
+    assert sorted(row["name"] for row in kept) == ["old, never relayed", "recently relayed"]
+    assert [row["key"] for row in await HandledEvent.select(HandledEvent.key)] == ["2:recent"]

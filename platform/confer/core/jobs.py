@@ -3,8 +3,10 @@
 The relay takes committed outbox events in order, enqueues one ``deliver_event`` job per (event, subscriber) with a
 job key made of both (so a relay that crashes after enqueueing does not enqueue twice), and marks the events
 relayed. A delivery runs its handler and records its dedupe key in the same transaction, so a retried or repeated
-delivery changes nothing twice; failures are retried with exponential backoff. Jobs live in Redis, which may lose
-them (a restart without persistence): a sweeper queues again every delivery of a relayed event still not done.
+delivery changes nothing twice; failures are retried with exponential backoff. The handler's side effects (mail,
+push, HTTP) run after that transaction commits, with no connection held (:mod:`confer.core.events`). Jobs live in
+Redis, which may lose them (a restart without persistence): a sweeper queues again every delivery of a relayed event
+still not done, and a daily job prunes events and dedupe keys past ``CONFER_OUTBOX_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import msgspec
 import structlog
 from saq import CronJob, Job, Worker
 
-from confer.core.events import EventEnvelope
-from confer.core.modules import Module, Subscriber
+from confer.core.events import AfterCommit, EventEnvelope
+from confer.core.modules import Module, Schedule, Subscriber
 from confer.core.runtime import Runtime
 from confer.core.tables import HandledEvent, OutboxEvent
 
@@ -34,6 +36,18 @@ SWEEP_AFTER = timedelta(minutes=2)
 """A delivery not done this long after its event was relayed is presumed lost (the first retries take ~1 min)."""
 SWEEP_WINDOW = timedelta(days=1)
 SWEEP_BATCH = 1000
+PRUNE_BATCH = 5000
+_PRUNING: tuple[tuple[type[OutboxEvent] | type[HandledEvent], str], ...] = (
+    (
+        OutboxEvent,
+        "DELETE FROM outbox_event WHERE id IN (SELECT id FROM outbox_event WHERE relayed_at < {} LIMIT {}) RETURNING 1",
+    ),
+    (
+        HandledEvent,
+        "DELETE FROM handled_event WHERE key IN "
+        "(SELECT key FROM handled_event WHERE handled_at < {} LIMIT {}) RETURNING 1",
+    ),
+)
 
 
 def subscriber_name(module: Module, handler: Subscriber) -> str:
@@ -122,15 +136,49 @@ async def deliver_event(
         log.warning("event_without_subscriber", topic=topic, subscriber=subscriber, event_id=event_id)
         return
     envelope = EventEnvelope(event_id=event_id, topic=topic, payload=payload, dedupe_key=f"{event_id}:{subscriber}")
+    if await run_subscriber(runtime, handler, envelope):
+        log.info("event_delivered", topic=topic, subscriber=subscriber, event_id=event_id)
+
+
+async def run_subscriber(runtime: Runtime, handler: Subscriber, envelope: EventEnvelope) -> bool:
+    """Claim ``envelope``'s dedupe key and run ``handler`` in one transaction on one connection, then its after-commit
+    action with no connection held. False when the delivery was done before."""
     async with runtime.engine.transaction():
         claimed = await HandledEvent.raw(
             "INSERT INTO handled_event (key) VALUES ({}) ON CONFLICT (key) DO NOTHING RETURNING key",
             envelope.dedupe_key,
         )
         if not claimed:
-            return
-        await handler(runtime, envelope)
-    log.info("event_delivered", topic=topic, subscriber=subscriber, event_id=event_id)
+            return False
+        after_commit = await handler(runtime, envelope)
+    if after_commit is not None:
+        await _run_after_commit(after_commit, envelope)
+    return True
+
+
+async def _run_after_commit(action: AfterCommit, envelope: EventEnvelope) -> None:
+    """Run a delivery's side effect; if it fails, give the dedupe key back so that saq's retry runs the handler again
+    (its writes are redone: such a handler makes them repeatable, e.g. a fresh single-use token for a fresh mail)."""
+    try:
+        await action()
+    except BaseException:
+        await HandledEvent.delete().where(HandledEvent.key == envelope.dedupe_key)
+        raise
+
+
+async def prune_outbox(ctx: dict[str, Any]) -> int:
+    """saq cron (daily): delete relayed events and dedupe keys older than the retention. An event not relayed yet is
+    kept whatever its age; the retention (at least two days) outlasts the sweeper's window and every retry, so no
+    delivery can come back for a pruned event or find its dedupe key gone. Returns how many rows went."""
+    runtime: Runtime = ctx["runtime"]
+    cutoff = runtime.clock.now() - timedelta(days=runtime.settings.outbox_retention_days)
+    pruned = 0
+    for table, statement in _PRUNING:
+        while deleted := len(await table.raw(statement, cutoff, PRUNE_BATCH)):
+            pruned += deleted
+    if pruned:
+        log.info("outbox_pruned", rows=pruned, before=cutoff.isoformat())
+    return pruned
 
 
 async def run_relay(runtime: Runtime, stopping: asyncio.Event) -> None:
@@ -160,7 +208,7 @@ def build_worker(runtime: Runtime, *, concurrency: int = 10) -> ConferWorker:
         ctx["runtime"] = runtime
 
     functions: list[Any] = [deliver_event]
-    cron_jobs = [CronJob(job, cron=cron) for cron, job in scheduled_jobs(runtime)]
+    cron_jobs = [cron_job(schedule) for schedule in schedules(runtime)]
     for module in runtime.modules:
         functions.extend(module.jobs)
     return ConferWorker(
@@ -168,12 +216,23 @@ def build_worker(runtime: Runtime, *, concurrency: int = 10) -> ConferWorker:
     )
 
 
+def cron_job(schedule: Schedule) -> CronJob[Any]:
+    """saq's cron job for ``schedule``, with the schedule's own timeout (saq's default would end it at 10 s)."""
+    return CronJob(schedule.job, cron=schedule.cron, timeout=int(schedule.timeout.total_seconds()))
+
+
+def schedules(runtime: Runtime) -> list[Schedule]:
+    """Everything the worker runs on a schedule: the core's sweeper and pruner, then every module's."""
+    core = [
+        Schedule(cron="* * * * *", job=requeue_lost_deliveries, timeout=timedelta(minutes=1)),
+        Schedule(cron="23 3 * * *", job=prune_outbox, timeout=timedelta(minutes=30)),
+    ]
+    return core + [schedule for module in runtime.modules for schedule in module.schedules]
+
+
 def scheduled_jobs(runtime: Runtime) -> list[tuple[str, Any]]:
-    """(cron, job) of everything the worker runs on a schedule: the core's sweeper and every module's."""
-    found: list[tuple[str, Any]] = [("* * * * *", requeue_lost_deliveries)]
-    for module in runtime.modules:
-        found.extend((schedule.cron, schedule.job) for schedule in module.schedules)
-    return found
+    """(cron, job) of everything the worker runs on a schedule."""
+    return [(schedule.cron, schedule.job) for schedule in schedules(runtime)]
 
 
 async def run_worker(runtime: Runtime, stopping: asyncio.Event) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from litestar.types import ControllerRouterHandler
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from confer.core.events import EventEnvelope
+    from confer.core.events import AfterCommit, EventEnvelope
     from confer.core.runtime import Runtime
 
 ENTRY_POINT_GROUP = "confer.modules"
@@ -39,7 +40,9 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "reviews",
 )
 
-Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable[None]]
+Subscriber = Callable[["Runtime", "EventEnvelope"], Awaitable["AfterCommit | None"]]
+"""Runs inside its delivery's transaction; what must wait for the commit (mail, push, HTTP) it returns as an
+:data:`~confer.core.events.AfterCommit`."""
 JobFunction = Callable[..., Awaitable[Any]]
 DemoSeeder = Callable[["Runtime"], Awaitable[list[str]]]
 ChannelsOf = Callable[["Runtime", "UUID"], Awaitable[list[str]]]
@@ -47,10 +50,12 @@ ChannelsOf = Callable[["Runtime", "UUID"], Awaitable[list[str]]]
 
 @dataclass(frozen=True)
 class Schedule:
-    """A job the worker runs on a cron schedule (UTC), e.g. ``* * * * *`` for every minute."""
+    """A job the worker runs on a cron schedule (UTC), e.g. ``* * * * *`` for every minute. ``timeout`` is how long
+    one run may take before the worker gives up on it (saq's own default, 10 s, is too short for most sweeps)."""
 
     cron: str
     job: JobFunction
+    timeout: timedelta = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)

@@ -398,20 +398,21 @@ async def create_admin(runtime: Runtime, email_address: str, name: str, password
 
 async def send_verification_mail(runtime: Runtime, event: EventEnvelope) -> AfterCommit | None:
     account = await get_account(UUID(event.payload["account_id"]))
-    if not account.email_verified:
-        await _mail_link(
-            runtime,
-            account,
-            VERIFY,
-            "Confirm your e-mail address for Confer",
-            "Confirm your address by opening this link within 48 hours:",
-            "If you did not create a Confer account, ignore this message.",
-        )
+    if account.email_verified:
+        return None
+    return await _mail_link(
+        runtime,
+        account,
+        VERIFY,
+        "Confirm your e-mail address for Confer",
+        "Confirm your address by opening this link within 48 hours:",
+        "If you did not create a Confer account, ignore this message.",
+    )
 
 
 async def send_password_reset_mail(runtime: Runtime, event: EventEnvelope) -> AfterCommit:
     account = await get_account(UUID(event.payload["account_id"]))
-    await _mail_link(
+    return await _mail_link(
         runtime,
         account,
         RESET,
@@ -430,7 +431,7 @@ async def send_password_changed_notice(runtime: Runtime, event: EventEnvelope) -
             subject="Your Confer password was changed",
             text=f"Hello {account.name},\n\nYour password was just changed and your other sessions were ended.\n"
             "If this was not you, reset your password now and contact your administrator.\n",
-        )
+        ),
     )
 
 
@@ -664,8 +665,8 @@ async def _new_email_token(runtime: Runtime, account_id: UUID, purpose: str) -> 
             token_hash=_digest(raw),
             expires_at=runtime.clock.now() + TOKEN_LIFETIMES[purpose],
         )
-    return raw
     ).run()
+    return raw
 
 
 async def _consume_email_token(raw: str, purpose: str, now: datetime) -> UUID:
