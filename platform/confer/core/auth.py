@@ -7,6 +7,7 @@ A session revoked before its access token expires is refused through a short-liv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -124,17 +125,20 @@ class AccessTokens:
         return jwt.encode(claims, self._keys.signing_key, algorithm=ALGORITHM, headers=headers)
 
     def verify(self, token: str) -> Principal:
+        return self.verify_with_expiry(token)[0]
+
+    def verify_with_expiry(self, token: str) -> tuple[Principal, int]:
+        """The token's principal and its expiry (a Unix time), for holders that outlive a request (a WebSocket)."""
         cached = self._verified.get(token)
         if cached is not None:
-            principal, expires = cached
-            if expires <= self._clock.now().timestamp():
+            if cached[1] <= self._clock.now().timestamp():
                 raise Unauthenticated("the access token has expired")
-            return principal
-        principal, expires = self._verify_fully(token)
+            return cached
+        verified = self._verify_fully(token)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.clear()
-        self._verified[token] = (principal, expires)
-        return principal
+        self._verified[token] = verified
+        return verified
 
     def _verify_fully(self, token: str) -> tuple[Principal, int]:
         try:
@@ -192,12 +196,26 @@ class RevokedSessions:
         self._clock = clock
         self._ttl = ttl_seconds
         self._until: dict[UUID, float] = {}
+        self._watchers: dict[UUID, set[Callable[[], None]]] = {}
         broadcast.on(REVOKED_TOPIC, lambda payload: self._remember([UUID(i) for i in payload["ids"]]))
         broadcast.on_resync(self.reload)
 
     def is_revoked(self, session_id: UUID) -> bool:
         until = self._until.get(session_id)
         return until is not None and until > self._clock.now().timestamp()
+
+    def watch(self, session_id: UUID, on_end: Callable[[], None]) -> Callable[[], None]:
+        """Call ``on_end`` once when this session is revoked, by this process or another (an open WebSocket closes);
+        returns what stops watching. Revocations already known are the caller's to check (:meth:`is_revoked`)."""
+        watchers = self._watchers.setdefault(session_id, set())
+        watchers.add(on_end)
+
+        def unwatch() -> None:
+            watchers.discard(on_end)
+            if not watchers and self._watchers.get(session_id) is watchers:
+                del self._watchers[session_id]
+
+        return unwatch
 
     async def revoke(self, session_ids: list[UUID]) -> None:
         if not session_ids:
@@ -223,6 +241,8 @@ class RevokedSessions:
             self._until = {k: v for k, v in self._until.items() if v > now}
         for session_id in session_ids:
             self._until[session_id] = now + self._ttl
+            for on_end in self._watchers.pop(session_id, set()):
+                on_end()
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

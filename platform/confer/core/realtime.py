@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import structlog
@@ -25,9 +25,11 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.exceptions import WebSocketDisconnect
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from confer.core.auth import Principal
-from confer.core.errors import ConferError, Unauthenticated
+from confer.core.clock import Clock
+from confer.core.errors import ConferError
 
 if TYPE_CHECKING:
     from confer.core.runtime import Runtime
@@ -37,8 +39,11 @@ log = structlog.get_logger("confer.realtime")
 HISTORY_PER_CHANNEL = 500
 HISTORY_TTL_MS = 24 * 3600 * 1000
 AUTH_SECONDS = 10.0
+EXPIRY_CHECK_SECONDS = 1.0
+SLOT_LEASE_MS = 60_000
 SUBSCRIBE = "realtime.subscribe"
 UNSUBSCRIBE = "realtime.unsubscribe"
+SESSION_ENDED = "realtime.session_ended"
 
 # KEYS[1] the counter, then per channel its pub/sub name and its history stream; ARGV: the message body (a JSON
 # object without ``seq`` and ``channel``), history length, history TTL, then each channel's name. Each channel gets
@@ -53,6 +58,32 @@ for i = 1, (#KEYS - 1) / 2 do
   redis.call('PUBLISH', KEYS[2 * i], message)
 end
 return seq
+"""
+
+
+# KEYS: the account's and the address's sets of open sockets (member: socket id, score: lease end in Redis's time);
+# ARGV: socket id, lease (ms), account limit, address limit. 0: taken; 1, 2: refused for the account, the address.
+_TAKE_SLOT = """
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+for i = 1, 2 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+  if redis.call('ZCARD', KEYS[i]) >= tonumber(ARGV[2 + i]) then return i end
+end
+for i = 1, 2 do
+  redis.call('ZADD', KEYS[i], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+end
+return 0
+"""
+_RENEW_SLOT = """
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+for i = 1, 2 do
+  redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+end
+return 0
 """
 
 
@@ -140,6 +171,15 @@ async def leave_channel(runtime: Runtime, user_ids: Iterable[UUID | str], channe
     await notify_users(runtime, user_ids, UNSUBSCRIBE, {"channel": channel})
 
 
+async def end_sessions(runtime: Runtime, ended: Iterable[tuple[UUID, UUID]]) -> None:
+    """Tell the open sockets of these (session, account) pairs that their session ended. Every process also hears it
+    through the broadcast of revoked sessions (``RevokedSessions.watch``); this message, on the account's own
+    channel, arrives in order with what is published after it, so such a socket closes before it could forward any
+    later message, whichever process it is on."""
+    for session_id, account_id in ended:
+        await publish(runtime, [user_channel(account_id)], SESSION_ENDED, {"session": str(session_id)})
+
+
 async def channels_of(runtime: Runtime, user_id: UUID) -> list[str]:
     found = [user_channel(user_id)]
     for module in runtime.modules:
@@ -152,68 +192,221 @@ async def channels_of(runtime: Runtime, user_id: UUID) -> list[str]:
 async def realtime_socket(socket: WebSocket[Any, Any, Any]) -> None:
     """One socket per client. The first message authenticates: ``{"type": "auth", "token": "<access token>",
     "after": <last seq seen, to resume>}`` (browsers cannot set headers on a WebSocket). Then the server sends
-    ``{"seq", "channel", "type", "data"}`` messages; the client may send ``{"type": "ping"}``."""
+    ``{"seq", "channel", "type", "data"}`` messages; the client may send ``{"type": "ping"}``, and
+    ``{"type": "auth", "token": ...}`` again with a fresh access token of the same account before the one it
+    holds expires (answered ``{"type": "authenticated", "expires_at": <Unix time>}``). See :class:`Close` for how
+    and why the server closes a socket."""
     from confer.core.runtime import Runtime
 
     runtime = Runtime.of(socket.app)
     await socket.accept()
+    limits = FrameLimits(runtime.settings.ws_max_frame_bytes, runtime.settings.ws_messages_per_minute, runtime.clock)
     try:
-        principal, after = await _authenticate(runtime, socket)
-    except (ConferError, TimeoutError, msgspec.DecodeError, WebSocketDisconnect) as exc:
-        reason = exc.detail if isinstance(exc, ConferError) and exc.detail else "authentication failed"
-        with contextlib.suppress(Exception):
-            await socket.close(code=4401, reason=reason[:120])
+        hello = await asyncio.wait_for(_receive_frame(socket, limits), AUTH_SECONDS)
+        guard = SocketGuard(runtime, *_authenticate(runtime, hello))
+    except (TimeoutError, WebSocketDisconnect):
+        await _close(socket, Close.TOKEN_REFUSED, "authentication failed")
+        return
+    except Closing as closing:
+        await _close(socket, closing.code, closing.reason)
+        return
+    slots = SocketSlots(runtime)
+    address = socket.client.host if socket.client else "unknown"
+    refused = await slots.take(guard.principal.user_id, address)
+    if refused:
+        await _close(socket, Close.TOO_MANY, refused)
         return
     try:
-        await _serve(runtime, socket.app.plugins.get(ChannelsPlugin), socket, principal, after)
+        await _serve(runtime, socket.app.plugins.get(ChannelsPlugin), socket, guard, limits, hello.after)
     except Exception:
-        log.exception("realtime.socket_failed", user=str(principal.user_id))
+        log.exception("realtime.socket_failed", user=str(guard.principal.user_id))
         raise
+    finally:
+        guard.release()
+        await slots.give_back()
+    if guard.close_code is not None:
+        await _close(socket, guard.close_code, guard.reason)
 
 
-async def _authenticate(runtime: Runtime, socket: WebSocket[Any, Any, Any]) -> tuple[Principal, int]:
-    hello = msgspec.json.decode(await asyncio.wait_for(socket.receive_data(mode="text"), AUTH_SECONDS))
-    if not isinstance(hello, dict) or hello.get("type") != "auth" or not isinstance(hello.get("token"), str):
-        raise Unauthenticated('send {"type": "auth", "token": "<access token>"} first')
-    principal = runtime.access_tokens.verify(hello["token"])
+class Close:
+    """Close codes of ``/api/v1/ws``, and what a client does on each."""
+
+    SESSION_ENDED = 4001
+    """The session ended (sign-out, revoked from another device, password reset or changed elsewhere): sign out."""
+    TOKEN_REFUSED = 4401
+    """The access token is invalid or expired and no fresh one came on the socket: refresh, then reconnect."""
+    TOO_MANY = 4429
+    """Too many sockets for the account or the address, or frames sent too fast: reconnect later."""
+    POLICY_VIOLATION = 1008
+    """A frame that is not a JSON object of the protocol (garbage, nested too deep), or another account's token."""
+    TOO_BIG = 1009
+    """A frame larger than ``CONFER_WS_MAX_FRAME_BYTES``."""
+
+
+class Closing(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class ClientFrame(msgspec.Struct, frozen=True):
+    """What a client may send; other fields are ignored, other types answered with nothing."""
+
+    type: str
+    token: str | None = None
+    after: int = -1
+
+
+class FrameLimits:
+    """A socket's frame size bound and its message rate (a token bucket refilled over a minute, by the app's clock)."""
+
+    def __init__(self, max_bytes: int, per_minute: int, clock: Clock) -> None:
+        self.max_bytes = max_bytes
+        self._per_second = per_minute / 60
+        self._capacity = float(per_minute)
+        self._tokens = float(per_minute)
+        self._clock = clock
+        self._at = clock.now().timestamp()
+
+    def admit(self) -> bool:
+        now = self._clock.now().timestamp()
+        self._tokens = min(self._capacity, self._tokens + (now - self._at) * self._per_second)
+        self._at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+
+async def _receive_frame(socket: WebSocket[Any, Any, Any], limits: FrameLimits) -> ClientFrame:
+    """The client's next frame, checked; anything amiss raises :class:`Closing` (never a server error)."""
+    event = await socket.receive()
+    if event["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(detail="disconnect event", code=event.get("code", 1000))
+    text, data = event.get("text"), event.get("bytes")
+    raw = text.encode() if isinstance(text, str) else data if isinstance(data, bytes) else b""
+    if len(raw) > limits.max_bytes:
+        raise Closing(Close.TOO_BIG, f"frames are at most {limits.max_bytes} bytes")
+    if not limits.admit():
+        raise Closing(Close.TOO_MANY, "too many messages; slow down")
+    try:
+        return msgspec.json.decode(raw, type=ClientFrame)
+    except (msgspec.DecodeError, RecursionError):  # RecursionError: JSON nested deeper than the decoder goes
+        raise Closing(Close.POLICY_VIOLATION, "send JSON objects of the protocol") from None
+
+
+def _authenticate(runtime: Runtime, frame: ClientFrame) -> tuple[Principal, int]:
+    """The principal of an ``auth`` frame and its token's expiry; refusals raise :class:`Closing`."""
+    if frame.type != "auth" or frame.token is None:
+        raise Closing(Close.TOKEN_REFUSED, 'send {"type": "auth", "token": "<access token>"} first')
+    try:
+        principal, expires_at = runtime.access_tokens.verify_with_expiry(frame.token)
+    except ConferError as exc:
+        raise Closing(Close.TOKEN_REFUSED, (exc.detail or "authentication failed")[:120]) from None
     if runtime.revoked_sessions.is_revoked(principal.session_id):
-        raise Unauthenticated("this session has ended")
-    after = hello.get("after")
-    return principal, after if isinstance(after, int) and after >= 0 else -1
+        raise Closing(Close.SESSION_ENDED, "this session has ended")
+    return principal, expires_at
+
+
+class SocketGuard:
+    """Whose an open socket is and until when: it ends the socket when its session ends (in any process, through
+    the broadcast of revoked sessions) or its access token expires without a fresh one arriving on the socket."""
+
+    def __init__(self, runtime: Runtime, principal: Principal, expires_at: int) -> None:
+        self._runtime = runtime
+        self.principal = principal
+        self.expires_at = expires_at
+        self.close_code: int | None = None
+        self.reason = ""
+        self._on_end: list[Callable[[], object]] = []
+        self._unwatch = runtime.revoked_sessions.watch(principal.session_id, self._session_ended)
+
+    @property
+    def open(self) -> bool:
+        """False once ended; an expired token ends the socket here too, so nothing is sent after the expiry."""
+        if self.close_code is None and self._runtime.clock.now().timestamp() >= self.expires_at:
+            self.end(Close.TOKEN_REFUSED, "the access token has expired")
+        return self.close_code is None
+
+    def on_end(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` when the socket ends (at once if it has already)."""
+        self._on_end.append(callback)
+        if self.close_code is not None:
+            callback()
+
+    def end(self, code: int, reason: str) -> None:
+        if self.close_code is not None:
+            return
+        self.close_code, self.reason = code, reason
+        for callback in self._on_end:
+            callback()
+
+    def reauthenticate(self, frame: ClientFrame) -> None:
+        """A fresh token on the open socket: it must be the same account's; its session is watched from now on."""
+        principal, expires_at = _authenticate(self._runtime, frame)
+        if principal.user_id != self.principal.user_id:
+            raise Closing(Close.POLICY_VIOLATION, "a socket belongs to one account")
+        self._unwatch()
+        self.principal, self.expires_at = principal, expires_at
+        self._unwatch = self._runtime.revoked_sessions.watch(principal.session_id, self._session_ended)
+
+    def release(self) -> None:
+        self._unwatch()
+
+    def _session_ended(self) -> None:
+        self.end(Close.SESSION_ENDED, "this session has ended")
+
+
+async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):  # the client may be gone already
+        await socket.close(code=code, reason=reason[:120])
 
 
 async def _serve(
-    runtime: Runtime, plugin: ChannelsPlugin, socket: WebSocket[Any, Any, Any], principal: Principal, after: int
+    runtime: Runtime,
+    plugin: ChannelsPlugin,
+    socket: WebSocket[Any, Any, Any],
+    guard: SocketGuard,
+    limits: FrameLimits,
+    after: int,
 ) -> None:
     hub = runtime.realtime
-    channels = set(await channels_of(runtime, principal.user_id))
+    channels = set(await channels_of(runtime, guard.principal.user_id))
     subscriber = await plugin.subscribe([hub.wire_name(c) for c in channels])
-    reader = asyncio.create_task(_read_client(socket))
-    reader.add_done_callback(lambda _: subscriber.put_nowait(None))  # the client left: end the loop below
-    sent = after
+    guard.on_end(lambda: subscriber.put_nowait(None))  # ended: stop the loop below at once
+    tasks = [asyncio.create_task(_read_client(socket, guard, limits)), asyncio.create_task(_watch_expiry(guard))]
+    tasks[0].add_done_callback(lambda _: subscriber.put_nowait(None))  # the client left: end the loop below
+    sent = max(after, -1)
     try:
         if after >= 0:
             for message in await hub.replay(channels, after):
-                sent = await _forward(socket, message, sent)
+                sent = await _forward(socket, guard, message, sent)
         ready = {"type": "ready", "seq": sent, "channels": sorted(channels)}
-        await socket.send_data(msgspec.json.encode(ready).decode())
+        if guard.open:
+            await socket.send_data(msgspec.json.encode(ready).decode())
         async for message in subscriber.iter_events():
             control = _control(message)
-            if control is not None:
-                sent = await _follow(hub, plugin, subscriber, channels, socket, sent, *control)
+            if control is not None and control[0] == SESSION_ENDED:
+                if control[1] == str(guard.principal.session_id):
+                    guard.end(Close.SESSION_ENDED, "this session has ended")
+            elif control is not None:
+                sent = await _follow(hub, plugin, subscriber, channels, socket, guard, sent, *control)
             else:
-                sent = await _forward(socket, message, sent)
+                sent = await _forward(socket, guard, message, sent)
     except (WebSocketDisconnect, ConnectionError):
         pass  # gone while we were sending
     finally:
-        reader.cancel()
+        for task in tasks:
+            task.cancel()
         await plugin.unsubscribe(subscriber)
 
 
-async def _forward(socket: WebSocket[Any, Any, Any], message: bytes, sent: int) -> int:
-    """Send unless already sent (a message can come both from the replay and live): ``seq`` only grows."""
+async def _forward(socket: WebSocket[Any, Any, Any], guard: SocketGuard, message: bytes, sent: int) -> int:
+    """Send unless already sent (a message can come both from the replay and live: ``seq`` only grows), or the
+    socket's session or token has ended."""
     seq = _seq(message)
-    if seq <= sent:
+    if seq <= sent or not guard.open:
         return sent
     await socket.send_data(message.decode())
     return seq
@@ -225,12 +418,14 @@ def _seq(message: bytes) -> int:
 
 
 def _control(message: bytes) -> tuple[str, str] | None:
+    """A message for the socket itself: (follow or leave, channel) or (session ended, session id)."""
     if b'"type":"realtime.' not in message:
         return None
     envelope = msgspec.json.decode(message)
-    kind, channel = envelope.get("type"), envelope.get("data", {}).get("channel")
-    if kind in (SUBSCRIBE, UNSUBSCRIBE) and isinstance(channel, str):
-        return kind, channel
+    kind, data = envelope.get("type"), envelope.get("data", {})
+    value = data.get("session" if kind == SESSION_ENDED else "channel")
+    if kind in (SUBSCRIBE, UNSUBSCRIBE, SESSION_ENDED) and isinstance(value, str):
+        return kind, value
     return None
 
 
@@ -240,6 +435,7 @@ async def _follow(
     subscriber: Any,
     channels: set[str],
     socket: WebSocket[Any, Any, Any],
+    guard: SocketGuard,
     sent: int,
     kind: str,
     channel: str,
@@ -250,7 +446,7 @@ async def _follow(
         channels.add(channel)
         await _add_channel(plugin, subscriber, hub.wire_name(channel))
         for message in await hub.replay([channel], sent):
-            sent = await _forward(socket, message, sent)
+            sent = await _forward(socket, guard, message, sent)
     elif kind == UNSUBSCRIBE and channel in channels:
         channels.discard(channel)
         await plugin.unsubscribe(subscriber, [hub.wire_name(channel)])
@@ -265,10 +461,71 @@ async def _add_channel(plugin: ChannelsPlugin, subscriber: Any, wire: str) -> No
     listeners.add(subscriber)
 
 
-async def _read_client(socket: WebSocket[Any, Any, Any]) -> None:
-    """Answer pings; anything else from the client is ignored. Returns when the client goes away."""
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            raw = await socket.receive_data(mode="text")
-            if '"ping"' in raw:
+async def _read_client(socket: WebSocket[Any, Any, Any], guard: SocketGuard, limits: FrameLimits) -> None:
+    """Answer pings and take fresh tokens; other types are ignored. Returns when the client goes away or a frame
+    breaks the rules (the guard then says how the socket closes)."""
+    try:
+        while guard.open:
+            frame = await _receive_frame(socket, limits)
+            if frame.type == "ping":
                 await socket.send_data('{"type":"pong"}')
+            elif frame.type == "auth":
+                guard.reauthenticate(frame)
+                await socket.send_data(f'{{"type":"authenticated","expires_at":{guard.expires_at}}}')
+    except Closing as closing:
+        guard.end(closing.code, closing.reason)
+    except (WebSocketDisconnect, ConnectionError):
+        pass
+
+
+async def _watch_expiry(guard: SocketGuard) -> None:
+    """Look at the token's expiry every second (by the app's clock, which tests move) until the socket ends."""
+    while True:
+        await asyncio.sleep(EXPIRY_CHECK_SECONDS)
+        if not guard.open:
+            return
+
+
+class SocketSlots:
+    """The sockets an account and a client address hold open, counted across API processes in Redis. Each socket
+    holds a lease that it renews while open, so the slots of a process that died free themselves."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._id = uuid4().hex
+        self._keys: list[str] = []
+        self._renewal: asyncio.Task[None] | None = None
+
+    async def take(self, account: UUID, address: str) -> str | None:
+        """Take a slot for this socket; the reason it was refused, or None."""
+        settings = self._runtime.settings
+        keys = [
+            self._runtime.key("ws-sockets", "account", account),
+            self._runtime.key("ws-sockets", "address", address),
+        ]
+        script = self._runtime.redis.register_script(_TAKE_SLOT)
+        refused = await script(
+            keys=keys,
+            args=[self._id, SLOT_LEASE_MS, settings.ws_sockets_per_account, settings.ws_sockets_per_address],
+        )
+        if refused:
+            return "too many open sockets for this " + ("account" if refused == 1 else "address")
+        self._keys = keys
+        self._renewal = asyncio.create_task(self._renew())
+        return None
+
+    async def give_back(self) -> None:
+        if self._renewal is not None:
+            self._renewal.cancel()
+        if self._keys:
+            async with self._runtime.redis.pipeline(transaction=False) as pipe:
+                for key in self._keys:
+                    pipe.zrem(key, self._id)
+                await pipe.execute()
+
+    async def _renew(self) -> None:
+        renew = self._runtime.redis.register_script(_RENEW_SLOT)
+        while True:
+            await asyncio.sleep(SLOT_LEASE_MS / 3000)
+            with contextlib.suppress(RedisError):  # the next renewal tries again
+                await renew(keys=self._keys, args=[self._id, SLOT_LEASE_MS])

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from email_validator import EmailNotValidError, validate_email
 from piccolo.columns.combination import Where
 
-from confer.core import events
+from confer.core import events, realtime
 from confer.core.auth import Principal, Role
 from confer.core.db import UNIQUE_VIOLATION, is_violation
 from confer.core.errors import ConferError, Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
@@ -614,10 +614,11 @@ async def _revoke_sessions(runtime: Runtime, which: Where | Any, reason: str) ->
     rows = (
         await AuthSession.update({AuthSession.revoked_at: runtime.clock.now(), AuthSession.revoked_reason: reason})
         .where(which & AuthSession.revoked_at.is_null())
-        .returning(AuthSession.id)
+        .returning(AuthSession.id, AuthSession.account)
     )
     ended = [row["id"] for row in rows]
     await runtime.revoked_sessions.revoke(ended)
+    await realtime.end_sessions(runtime, [(row["id"], row["account"]) for row in rows])
     return ended
 
 
