@@ -1877,6 +1877,11 @@ export interface components {
             reply: components["schemas"]["ReplyOut"] | null;
             text: string;
         };
+        /** PushTargetOut */
+        PushTargetOut: {
+            /** @enum {string} */
+            outcome: "added" | "renewed" | "moved";
+        };
         /** RatingSummary */
         RatingSummary: {
             average: number | null;
@@ -4481,12 +4486,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Request fulfilled, nothing follows */
-            204: {
+            /** @description Request fulfilled, document follows */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PushTargetOut"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -4964,12 +4971,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Request fulfilled, nothing follows */
-            204: {
+            /** @description Request fulfilled, document follows */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PushTargetOut"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

@@ -15,6 +15,7 @@ from confer.modules.notifications.schemas import (
     NotificationPage,
     PreferenceOut,
     Preferences,
+    PushTargetOut,
     ReadRequest,
     UnreadCount,
     WebPushKey,
@@ -66,21 +67,25 @@ class NotificationSettingsController(Controller):
     ) -> Preferences:
         return await service.set_preferences(runtime, principal, data)
 
-    @post("/devices", status_code=204)
-    async def add_device(self, data: JSONBody[DeviceIn], runtime: RuntimeDep, principal: CurrentPrincipal) -> None:
-        """Register a phone's APNs (iOS) or FCM (Android) token."""
-        await service.add_device(runtime, principal, data)
+    @post("/devices", status_code=200)
+    async def add_device(
+        self, data: JSONBody[DeviceIn], runtime: RuntimeDep, principal: CurrentPrincipal
+    ) -> PushTargetOut:
+        """Register a phone's APNs (iOS) or FCM (Android) token; one registered by another account moves here (the
+        phone signed in to this account), and the answer says so."""
+        return await service.add_device(runtime, principal, data)
 
     @delete("/devices", status_code=204)
     async def remove_device(self, data: JSONBody[DeviceRef], principal: CurrentPrincipal) -> None:
         """Body ``{"token": ...}``: the device signs out of push."""
         await service.remove_device(principal, data.token)
 
-    @post("/web-push-subscriptions", status_code=204)
+    @post("/web-push-subscriptions", status_code=200)
     async def add_web_push(
         self, data: JSONBody[WebPushSubscriptionIn], runtime: RuntimeDep, principal: CurrentPrincipal
-    ) -> None:
-        await service.add_web_push(runtime, principal, data)
+    ) -> PushTargetOut:
+        """Register a browser's push subscription; another account's moves here only with its keys (409 otherwise)."""
+        return await service.add_web_push(runtime, principal, data)
 
     @delete("/web-push-subscriptions", status_code=204)
     async def remove_web_push(self, data: JSONBody[WebPushRef], principal: CurrentPrincipal) -> None:

@@ -73,6 +73,17 @@ class WebPushRef(msgspec.Struct, frozen=True):
     endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 
 
+PushOutcome = Literal["added", "renewed", "moved"]
+
+
+class PushTargetOut(msgspec.Struct, frozen=True):
+    """What registering a phone or a browser for push did."""
+
+    outcome: PushOutcome
+    """``added``: new; ``renewed``: it was already yours; ``moved``: it was another account's (that phone or browser
+    is now signed in to yours), which no longer gets pushes on it."""
+
+
 class WebPushKey(msgspec.Struct, frozen=True):
     public_key: str | None
     """The VAPID public key for ``pushManager.subscribe({applicationServerKey})``; null when Web Push is off."""

@@ -3,16 +3,21 @@ to push to, reminders before bookings, and the subscribers that turn events into
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import msgspec
+import structlog
+from piccolo.columns.combination import Where
 
 from confer.core import events, realtime
 from confer.core.auth import Principal
-from confer.core.errors import InvalidInput
+from confer.core.db import UNIQUE_VIOLATION, is_violation
+from confer.core.errors import Conflict, InvalidInput
 from confer.core.events import EventEnvelope
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
@@ -24,12 +29,16 @@ from confer.modules.notifications.schemas import (
     NotificationPage,
     PreferenceOut,
     Preferences,
+    PushOutcome,
+    PushTargetOut,
     ReadRequest,
     WebPushKey,
     WebPushSubscriptionIn,
 )
 from confer.modules.notifications.settings import NotificationsSettings
 from confer.modules.notifications.tables import Device, Notification, Preference, Reminder, WebPushSubscription
+
+log = structlog.get_logger("confer.notifications")
 
 PAGE_SIZE = 30
 
@@ -139,44 +148,111 @@ async def set_preferences(runtime: Runtime, principal: Principal, changes: list[
 # --- devices and browsers ---------------------------------------------------------------------------------------------
 
 
-async def add_device(runtime: Runtime, principal: Principal, data: DeviceIn) -> None:
-    """A token belongs to the last account that registered it (a phone changing hands, a new sign-in)."""
-    await Device.raw(
-        "INSERT INTO push_device (id, owner, platform, token, created_at) VALUES ({}, {}, {}, {}, {}) "
-        "ON CONFLICT (token) DO UPDATE SET owner = EXCLUDED.owner, platform = EXCLUDED.platform",
-        uuid4(),
-        principal.user_id,
-        data.platform,
-        data.token,
-        runtime.clock.now(),
-    )
+class PushTargetTaken(Conflict):
+    type = "push-target-taken"
+    title = "This push subscription belongs to another account"
+
+
+async def add_device(runtime: Runtime, principal: Principal, data: DeviceIn) -> PushTargetOut:
+    """Register a phone's push token. A token is never shared by two accounts: registered by another account, it
+    moves, and the answer says so. The token is the proof of possession: only the app on that phone and the push
+    service hand it out, and this API never shows it; a phone whose app signs in to another account is the usual
+    case. The row is made anew, so pushes still queued for the previous owner find no target and are dropped."""
+    async with _registering(runtime):
+        outcome = await _take_over(Device, Device.token == data.token, principal.user_id)
+        if outcome == "renewed":
+            await Device.update({Device.platform: data.platform}).where(Device.token == data.token)
+        else:
+            await Device.insert(
+                Device(
+                    id=uuid4(),
+                    owner=principal.user_id,
+                    platform=data.platform,
+                    token=data.token,
+                    created_at=runtime.clock.now(),
+                )
+            ).run()
+    return PushTargetOut(outcome=outcome)
 
 
 async def remove_device(principal: Principal, token: str) -> None:
     await Device.delete().where((Device.owner == principal.user_id) & (Device.token == token))
 
 
-async def add_web_push(runtime: Runtime, principal: Principal, data: WebPushSubscriptionIn) -> None:
+async def add_web_push(runtime: Runtime, principal: Principal, data: WebPushSubscriptionIn) -> PushTargetOut:
+    """Register a browser's push subscription. An endpoint is never shared by two accounts. Another account's
+    endpoint moves only with the same keys: the ``auth`` secret is the browser's and this API never shows it, so
+    presenting it proves the request comes from that browser (now signed in to another account); an endpoint alone
+    is refused (409) and nothing changes. A moved subscription is a new row, so pushes still queued for the previous
+    owner are dropped."""
     host = (urlsplit(data.endpoint).hostname or "").lower()
     allowed = runtime.section("notifications", NotificationsSettings).web_push_hosts
     if not any(host == known or host.endswith(f".{known}") for known in allowed):
         raise InvalidInput("endpoint", f"is not at a known push service ({', '.join(allowed)})")
-    await WebPushSubscription.raw(
-        "INSERT INTO web_push_subscription (id, owner, endpoint, subscription, created_at) "
-        "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (endpoint) DO UPDATE SET owner = EXCLUDED.owner, "
-        "subscription = EXCLUDED.subscription",
-        uuid4(),
-        principal.user_id,
-        data.endpoint,
-        msgspec.json.encode(data).decode(),
-        runtime.clock.now(),
-    )
+    subscription = msgspec.json.encode(data).decode()
+    async with _registering(runtime):
+        outcome = await _take_over(
+            WebPushSubscription,
+            WebPushSubscription.endpoint == data.endpoint,
+            principal.user_id,
+            proof=lambda stored: (
+                msgspec.json.decode(stored["subscription"], type=WebPushSubscriptionIn).keys == data.keys
+            ),
+        )
+        if outcome == "renewed":
+            await WebPushSubscription.update({WebPushSubscription.subscription: subscription}).where(
+                WebPushSubscription.endpoint == data.endpoint
+            )
+        else:
+            await WebPushSubscription.insert(
+                WebPushSubscription(
+                    id=uuid4(),
+                    owner=principal.user_id,
+                    endpoint=data.endpoint,
+                    subscription=subscription,
+                    created_at=runtime.clock.now(),
+                )
+            ).run()
+    return PushTargetOut(outcome=outcome)
 
 
 async def remove_web_push(principal: Principal, endpoint: str) -> None:
     await WebPushSubscription.delete().where(
         (WebPushSubscription.owner == principal.user_id) & (WebPushSubscription.endpoint == endpoint)
     )
+
+
+async def _take_over(
+    table: type[Device] | type[WebPushSubscription],
+    which: Where,
+    owner: UUID,
+    *,
+    proof: Callable[[dict[str, Any]], bool] | None = None,
+) -> PushOutcome:
+    """Decide who a push target registered by ``owner`` belongs to, with its row locked; another account's row goes
+    (``proof`` must accept it first, if given)."""
+    held = await table.select(*table._meta.columns).where(which).lock_rows().first()
+    if held is None:
+        return "added"
+    if held["owner"] == owner:
+        return "renewed"
+    if proof is not None and not proof(held):
+        raise PushTargetTaken("another account registered this subscription; subscribe again in this browser")
+    await table.delete().where(which)
+    log.info("notifications.push_target_moved", kind=table._meta.tablename)
+    return "moved"
+
+
+@contextlib.asynccontextmanager
+async def _registering(runtime: Runtime) -> AsyncIterator[None]:
+    """One transaction; two accounts registering one new target at the same moment: the second gets a 409."""
+    try:
+        async with runtime.engine.transaction():
+            yield
+    except Exception as exc:
+        if is_violation(exc, UNIQUE_VIOLATION):
+            raise PushTargetTaken("this push target was just registered by another account") from None
+        raise
 
 
 def web_push_key(runtime: Runtime) -> WebPushKey:
