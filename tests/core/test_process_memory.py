@@ -4,97 +4,103 @@ ended sessions, changed accounts and rate-limit counts reach a second process as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
 import httpx
-import jwt
-import msgspec
 import pytest
 from redis.asyncio import Redis
 
-from confer.core.auth import RevokedSessions
-from confer.core.broadcast import Broadcast
 from confer.core.rate_limit import RateCounter
 from confer.core.runtime import Runtime
-from confer.modules.accounts.account_cache import CHANGED_TOPIC, AccountCache
+from confer.modules.accounts.account_cache import AccountCache
 from confer.modules.accounts.schemas import AccountOut
+from tests.core.test_realtime import _api_process
 from tests.support import bearer, signed_in
 
 
 class OtherProcess:
-    """The memory another replica would have: its own Redis connections and subscription."""
+    """The Redis connection another replica would have."""
 
     def __init__(self, runtime: Runtime) -> None:
-        settings = runtime.settings
-        assert settings.redis_url is not None
-        self.redis: Redis = Redis.from_url(settings.redis_url)
-        self.broadcast = Broadcast(settings.redis_url, f"{settings.redis_namespace}:broadcast")
-        self.revoked = RevokedSessions(
-            self.redis, settings.redis_namespace, self.broadcast, runtime.clock, settings.access_token_seconds
-        )
-
-    async def close(self) -> None:
-        await self.broadcast.stop()
-        await self.redis.aclose()
+        assert runtime.settings.redis_url is not None
+        self.redis: Redis = Redis.from_url(runtime.settings.redis_url)
 
 
 @pytest.fixture
 async def other_process(runtime: Runtime) -> AsyncIterator[OtherProcess]:
     other = OtherProcess(runtime)
-    await other.broadcast.start()
     yield other
-    await other.close()
+    await other.redis.aclose()
 
 
-async def _eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the other process never learnt of the change"
-        await asyncio.sleep(0.01)
+@contextlib.asynccontextmanager
+async def replica(environ: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a second app process: its own runtime, Redis connections, broadcast subscription and memory, as
+    another API replica would have."""
+    with _api_process(environ) as socket_base:
+        async with httpx.AsyncClient(base_url=socket_base.replace("ws://", "http://"), timeout=30) as http:
+            yield http
 
 
-def _session_id(tokens: dict[str, str]) -> UUID:
-    return UUID(jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"])
+async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
+    """The message crosses Redis pub/sub to another process; what it corrects would stay wrong far longer (a cached
+    account for a minute, an ended session until its token expires)."""
+    async with asyncio.timeout(5):
+        while not await condition():  # noqa: ASYNC110 - another process changes
+            await asyncio.sleep(0.02)
 
 
-async def test_a_session_ended_here_is_refused_by_another_process(
-    client: httpx.AsyncClient, other_process: OtherProcess
+async def test_a_session_ended_here_is_refused_by_another_app_process(
+    client: httpx.AsyncClient, test_environ: dict[str, str]
 ) -> None:
     tokens = await signed_in(client, "roaming@example.org")
-    session = _session_id(tokens)
-    assert not other_process.revoked.is_revoked(session)
-    assert (await client.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
-    await _eventually(lambda: other_process.revoked.is_revoked(session))
+    async with replica(test_environ) as there:
+        assert (await there.get("/api/v1/me", headers=bearer(tokens))).status_code == 200
+        assert (await client.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
+        await _until(lambda: _refused(there, tokens))
 
 
 async def test_a_process_starting_later_learns_earlier_revocations_from_redis(
-    client: httpx.AsyncClient, runtime: Runtime
+    client: httpx.AsyncClient, test_environ: dict[str, str]
 ) -> None:
     tokens = await signed_in(client, "earlier@example.org")
-    await client.post("/api/v1/auth/logout", headers=bearer(tokens))
-    latecomer = OtherProcess(runtime)
-    await latecomer.broadcast.start()
-    try:
-        assert latecomer.revoked.is_revoked(_session_id(tokens))
-    finally:
-        await latecomer.close()
+    assert (await client.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
+    async with replica(test_environ) as latecomer:
+        assert await _refused(latecomer, tokens)
 
 
-async def test_a_profile_change_here_empties_another_process_cache(
-    client: httpx.AsyncClient, other_process: OtherProcess
+async def _refused(there: httpx.AsyncClient, tokens: dict[str, str]) -> bool:
+    answer = await there.get("/api/v1/me", headers=bearer(tokens))
+    assert answer.status_code in (200, 401), answer.text
+    return answer.status_code == 401
+
+
+async def test_a_profile_change_here_reaches_the_account_another_app_process_has_cached(
+    client: httpx.AsyncClient, test_environ: dict[str, str]
 ) -> None:
-    tokens = await signed_in(client, "cached@example.org")
-    me = msgspec.convert((await client.get("/api/v1/me", headers=bearer(tokens))).json(), AccountOut)
-    cache = AccountCache()
-    other_process.broadcast.on(CHANGED_TOPIC, lambda payload: cache.forget(UUID(payload["id"])))
-    cache.put(me, cache.generation)
-    assert cache.get(me.id) == me
-    await client.patch("/api/v1/me", headers=bearer(tokens), json={"name": "Renamed"})
-    await _eventually(lambda: cache.get(me.id) is None)
-    assert (await client.get("/api/v1/me", headers=bearer(tokens))).json()["name"] == "Renamed"
+    """The cache as the app wires it: a second app process (its own runtime, cache and broadcast subscription) has
+    read the account for ``GET /me``; a change made here must reach it, or it answers the old row for a minute."""
+    tokens = await signed_in(client, "cached@example.org", name="Before")
+    async with replica(test_environ) as there:
+        assert await _name_seen(there, tokens) == "Before"  # read there, so kept in its memory
+        renamed = await client.patch("/api/v1/me", headers=bearer(tokens), json={"name": "Renamed"})
+        assert renamed.status_code == 200, renamed.text
+        await _until(lambda: _renamed(there, tokens))
+
+
+async def _renamed(there: httpx.AsyncClient, tokens: dict[str, str]) -> bool:
+    return await _name_seen(there, tokens) == "Renamed"
+
+
+async def _name_seen(there: httpx.AsyncClient, tokens: dict[str, str]) -> str:
+    me = await there.get("/api/v1/me", headers=bearer(tokens))
+    assert me.status_code == 200, me.text
+    name: str = me.json()["name"]
+    return name
 
 
 async def test_a_read_that_began_before_a_change_does_not_cache_the_old_row() -> None:
