@@ -19,6 +19,7 @@ from aiohttp import web
 
 from confer.core.runtime import Runtime
 from confer.modules.payments.settings import PaymentsSettings
+from confer.modules.payments.tables import Payment
 from tests.modules.booking.test_booking import book, free_slots, open_practice
 from tests.modules.payments.conftest import WEBHOOK_SECRET
 from tests.modules.payments.test_payments import WEBHOOK, intent_event, signed, wait_status
@@ -171,7 +172,9 @@ async def test_a_connected_professional_is_paid_minus_the_commission_and_refunds
             await asyncio.sleep(0.05)
     [refund] = fake_stripe.sent("/v1/refunds")
     assert (refund["amount"], refund["reverse_transfer"], refund["refund_application_fee"]) == ("5000", "true", "true")
-    await asyncio.sleep(0.3)
+    async with asyncio.timeout(15):  # recorded once Stripe has answered (the worker, after the request above)
+        while not await Payment.exists().where(Payment.refunded_minor == 5000):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
     report = await client.get("/api/v1/me/earnings", headers=pro, params={"format": "csv"})
     assert report.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(report.text)))
