@@ -23,14 +23,20 @@ function refreshUrl(): string {
   return new URL(REFRESH_PATH, globalThis.location?.origin ?? "http://localhost").toString();
 }
 
-export const api = createClient<paths>({
-  baseUrl: API_BASE,
-  fetch: createAuthFetch({
-    store: tokenStore,
-    refreshUrl: refreshUrl(),
-    onSessionEnded: () => sessionEndedListeners.forEach((listener) => listener()),
-  }),
-});
+function sessionEnded(): void {
+  sessionEndedListeners.forEach((listener) => listener());
+}
+
+/** The session ended on the server (the socket said so): this browser's tokens go, in every tab. */
+export function endSession(): void {
+  tokenStore.set(null);
+  sessionEnded();
+}
+
+/** The API client's fetch: also refreshes the tokens on demand (`ensureFresh`, `refresh`), single-flight across tabs. */
+export const authFetch = createAuthFetch({ store: tokenStore, refreshUrl: refreshUrl(), onSessionEnded: sessionEnded });
+
+export const api = createClient<paths>({ baseUrl: API_BASE, fetch: authFetch });
 
 /** The `.ics` file of a booking: it needs the token, so it is fetched and handed to the browser as a download. */
 export async function downloadIcs(bookingId: string): Promise<void> {

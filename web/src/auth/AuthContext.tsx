@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
-import { api, onSessionEnded, tokenStore, type Schemas } from "../api/client";
+import { api, authFetch, onSessionEnded, tokenStore, type Schemas } from "../api/client";
 import { unwrap } from "../api/problem";
+import { keepFresh } from "./tokens";
 
 type Account = Schemas["AccountOut"];
 
@@ -32,6 +33,8 @@ export function AuthProvider({ children, onExpired }: { children: ReactNode; onE
   });
 
   useEffect(() => onSessionEnded(() => onExpired?.()), [onExpired]);
+  // Tokens stay fresh while the tab is open, idle or not (its socket re-authenticates with each new one).
+  useEffect(() => keepFresh(tokenStore, authFetch.ensureFresh), []);
 
   const signIn = useCallback(
     async (email: string, password: string) => {

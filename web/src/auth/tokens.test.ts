@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { createAuthFetch, TokenStore } from "./tokens";
+import { createAuthFetch, keepFresh, REFRESH_EARLY_MS, TokenStore, type Locks, type TokenChannel } from "./tokens";
 
 const REFRESH = "http://confer.test/api/v1/auth/refresh";
 
@@ -38,7 +38,7 @@ function fakeServer(options: { refreshWorks?: boolean } = {}) {
 
 function setup(refreshWorks = true) {
   const storage = memoryStorage();
-  const store = new TokenStore(storage);
+  const store = new TokenStore(storage, null);
   store.set({ accessToken: "stale", refreshToken: "r1" });
   const server = fakeServer({ refreshWorks });
   const ended = vi.fn();
@@ -105,7 +105,7 @@ describe("the authenticated fetch", () => {
   });
 
   it("sends anonymous requests without a token and never refreshes them", async () => {
-    const store = new TokenStore(memoryStorage());
+    const store = new TokenStore(memoryStorage(), null);
     const server = fakeServer();
     const authFetch = createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch });
 
@@ -117,7 +117,89 @@ describe("the authenticated fetch", () => {
 
   it("reads the tokens a previous visit left in storage", () => {
     const storage = memoryStorage();
-    new TokenStore(storage).set({ accessToken: "a", refreshToken: "r" });
-    expect(new TokenStore(storage).get()).toEqual({ accessToken: "a", refreshToken: "r" });
+    new TokenStore(storage, null).set({ accessToken: "a", refreshToken: "r" });
+    expect(new TokenStore(storage, null).get()).toEqual({ accessToken: "a", refreshToken: "r" });
+  });
+});
+
+/** One browser: its tabs share localStorage, a BroadcastChannel and Web Locks (exclusive, in request order). */
+function browser() {
+  const storage = memoryStorage();
+  const channels: TokenChannel[] = [];
+  let tail: Promise<unknown> = Promise.resolve();
+  const locks: Locks = {
+    request: <T>(_name: string, callback: () => Promise<T>) => {
+      const run = tail.then(callback);
+      tail = run.catch(() => undefined);
+      return run;
+    },
+  };
+  function channel(): TokenChannel {
+    const own: TokenChannel = {
+      onmessage: null,
+      postMessage: (message) => {
+        for (const other of channels) {
+          if (other !== own) queueMicrotask(() => other.onmessage?.(new MessageEvent("message", { data: message })));
+        }
+      },
+    };
+    channels.push(own);
+    return own;
+  }
+  return { storage, locks, channel };
+}
+
+describe("tabs of one browser", () => {
+  it("refresh once between them when their token expires together; the others take the result", async () => {
+    const shared = browser();
+    const server = fakeServer(); // refuses a second use of r1, as the server would after its grace window
+    const tabs = [1, 2, 3].map(() => {
+      const store = new TokenStore(shared.storage, shared.channel());
+      return { store, fetch: createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch, locks: shared.locks }) };
+    });
+    tabs[0].store.set({ accessToken: "stale", refreshToken: "r1", expiresAt: Date.now() - 1 });
+    await Promise.resolve(); // the other tabs hear of the sign-in
+
+    const answers = await Promise.all(tabs.map((tab) => tab.fetch(new Request("http://confer.test/api/v1/me"))));
+
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(server.seen.filter((s) => s.url === REFRESH)).toHaveLength(1);
+    expect(tabs.map((tab) => tab.store.get()?.refreshToken)).toEqual(["r2", "r2", "r2"]);
+  });
+
+  it("hear each other's new tokens and sign-out", async () => {
+    const shared = browser();
+    const one = new TokenStore(shared.storage, shared.channel());
+    const other = new TokenStore(shared.storage, shared.channel());
+    const heard = vi.fn();
+    other.subscribe(heard);
+
+    one.set({ accessToken: "a2", refreshToken: "r2" });
+    await Promise.resolve();
+    expect(other.get()).toEqual({ accessToken: "a2", refreshToken: "r2" });
+    one.set(null);
+    await Promise.resolve();
+    expect(other.get()).toBeNull();
+    expect(heard.mock.calls).toEqual([[{ accessToken: "a2", refreshToken: "r2" }], [null]]);
+  });
+
+  it("keep the tokens fresh while open, just before the access token expires", async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new TokenStore(memoryStorage(), null);
+      const server = fakeServer();
+      const authFetch = createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch, locks: null });
+      store.set({ accessToken: "stale", refreshToken: "r1", expiresAt: Date.now() + 120_000 });
+      const stop = keepFresh(store, authFetch.ensureFresh);
+
+      await vi.advanceTimersByTimeAsync(120_000 - REFRESH_EARLY_MS - 1);
+      expect(server.seen).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(server.seen.map((s) => s.url)).toEqual([REFRESH]);
+      expect(store.get()?.accessToken).toBe("fresh");
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

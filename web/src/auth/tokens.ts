@@ -1,5 +1,11 @@
-/** Access and refresh tokens: kept in memory and in localStorage, attached to API calls, refreshed shortly before
- * the access token expires, and once on a 401 (the server's clock has the last word). */
+/** Access and refresh tokens: kept in memory and in localStorage, shared by every tab of the browser, attached to API
+ * calls, refreshed shortly before the access token expires, and once on a 401 (the server's clock has the last word).
+ *
+ * A refresh token is single-use (each refresh rotates it), and every tab holds the same one. So a refresh is
+ * single-flight across tabs: it runs under a Web Lock (`navigator.locks`), re-reads the stored tokens once it holds
+ * the lock (another tab may have just refreshed them: then there is nothing to do), and the tab that refreshed tells
+ * the others through a BroadcastChannel. Without Web Locks (old browsers) each tab refreshes on its own and the
+ * server's grace window answers racing tabs with the same successor. */
 
 export interface Tokens {
   accessToken: string;
@@ -15,18 +21,35 @@ interface TokenPair {
 }
 
 /** Refresh this long before the access token expires, so a request never goes out with a token about to lapse. */
-const REFRESH_EARLY_MS = 30_000;
+export const REFRESH_EARLY_MS = 30_000;
+export const REFRESH_LOCK = "confer.refresh";
 
 type Listener = (tokens: Tokens | null) => void;
 
 const STORAGE_KEY = "confer.tokens";
+const CHANNEL_NAME = "confer.tokens";
+
+/** The part of a BroadcastChannel the store uses (a fake one in tests). */
+export interface TokenChannel {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+
+/** The part of the Web Locks API the refresh uses. */
+export interface Locks {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
 
 export class TokenStore {
   private tokens: Tokens | null;
   private readonly listeners = new Set<Listener>();
 
-  constructor(private readonly storage: Storage | null = safeLocalStorage()) {
-    this.tokens = readStored(storage);
+  constructor(
+    private readonly storage: Storage | null = safeLocalStorage(),
+    private readonly channel: TokenChannel | null = browserChannel(),
+  ) {
+    this.tokens = parseTokens(readStored(storage));
+    if (channel) channel.onmessage = (event) => this.adopt(parseTokens(event.data));
   }
 
   get(): Tokens | null {
@@ -34,14 +57,14 @@ export class TokenStore {
   }
 
   set(tokens: Tokens | null): void {
-    this.tokens = tokens;
+    this.adopt(tokens);
     try {
       if (tokens) this.storage?.setItem(STORAGE_KEY, JSON.stringify(tokens));
       else this.storage?.removeItem(STORAGE_KEY);
     } catch {
       // Private browsing may refuse storage; the tokens still live in memory for this tab.
     }
-    for (const listener of this.listeners) listener(tokens);
+    this.channel?.postMessage(tokens);
   }
 
   setPair(pair: TokenPair): void {
@@ -49,10 +72,27 @@ export class TokenStore {
     this.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token, ...expiresAt });
   }
 
+  /** The tokens as stored now, which another tab may have refreshed since this one last heard (read under the lock). */
+  reload(): Tokens | null {
+    if (this.storage) this.adopt(parseTokens(readStored(this.storage)));
+    return this.tokens;
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  /** Take tokens another tab set (or found in storage), without telling the other tabs again. */
+  private adopt(tokens: Tokens | null): void {
+    if (sameTokens(tokens, this.tokens)) return;
+    this.tokens = tokens;
+    for (const listener of this.listeners) listener(tokens);
+  }
+}
+
+function sameTokens(a: Tokens | null, b: Tokens | null): boolean {
+  return a?.accessToken === b?.accessToken && a?.refreshToken === b?.refreshToken && a?.expiresAt === b?.expiresAt;
 }
 
 function safeLocalStorage(): Storage | null {
@@ -63,24 +103,35 @@ function safeLocalStorage(): Storage | null {
   }
 }
 
-function readStored(storage: Storage | null): Tokens | null {
+function browserChannel(): TokenChannel | null {
+  return typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL_NAME);
+}
+
+function browserLocks(): Locks | null {
+  const locks = typeof navigator === "undefined" ? undefined : (navigator as { locks?: Locks }).locks;
+  return locks ?? null;
+}
+
+function readStored(storage: Storage | null): unknown {
   try {
     const raw = storage?.getItem(STORAGE_KEY);
-    if (!raw) return null;
-    const value: unknown = JSON.parse(raw);
-    if (
-      typeof value === "object" &&
-      value !== null &&
-      "accessToken" in value &&
-      "refreshToken" in value &&
-      typeof value.accessToken === "string" &&
-      typeof value.refreshToken === "string"
-    ) {
-      const expiresAt = "expiresAt" in value && typeof value.expiresAt === "number" ? { expiresAt: value.expiresAt } : {};
-      return { accessToken: value.accessToken, refreshToken: value.refreshToken, ...expiresAt };
-    }
+    return raw ? JSON.parse(raw) : null;
   } catch {
-    // A corrupt entry is the same as none.
+    return null; // A corrupt entry is the same as none.
+  }
+}
+
+function parseTokens(value: unknown): Tokens | null {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    "accessToken" in value &&
+    "refreshToken" in value &&
+    typeof value.accessToken === "string" &&
+    typeof value.refreshToken === "string"
+  ) {
+    const expiresAt = "expiresAt" in value && typeof value.expiresAt === "number" ? { expiresAt: value.expiresAt } : {};
+    return { accessToken: value.accessToken, refreshToken: value.refreshToken, ...expiresAt };
   }
   return null;
 }
@@ -89,22 +140,33 @@ export interface AuthFetchOptions {
   store: TokenStore;
   refreshUrl: string;
   fetch?: (request: Request) => Promise<Response>;
+  /** Web Locks (`navigator.locks` by default); null: refresh within this tab only. */
+  locks?: Locks | null;
   /** Called when a refresh is refused: the session is over and the user must sign in again. */
   onSessionEnded?: () => void;
 }
 
+export interface AuthFetch {
+  (input: Request): Promise<Response>;
+  /** Refresh now if the access token expires within REFRESH_EARLY_MS (or has); false if the session is over. */
+  ensureFresh(): Promise<boolean>;
+  /** Refresh now (the server refused the token); false if the session is over. */
+  refresh(): Promise<boolean>;
+}
+
 /**
  * A fetch that sends the access token, and on a 401 refreshes the tokens once and repeats the request once.
- * Concurrent 401s share one refresh, since a refresh token is single-use (rotation).
+ * Concurrent refreshes share one, in this tab and across tabs, since a refresh token is single-use (rotation).
  */
-export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, onSessionEnded }: AuthFetchOptions) {
+export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, locks, onSessionEnded }: AuthFetchOptions): AuthFetch {
   const send = baseFetch ?? ((input: Request) => globalThis.fetch(input));
+  const lockManager = locks === undefined ? browserLocks() : locks;
   let refreshing: Promise<boolean> | null = null;
 
   async function refresh(used: Tokens): Promise<boolean> {
-    const current = store.get();
+    const current = store.reload();
     if (!current) return false;
-    if (current.accessToken !== used.accessToken) return true; // another request already refreshed
+    if (current.refreshToken !== used.refreshToken) return true; // another request or tab already refreshed
     const response = await send(
       new Request(refreshUrl, {
         method: "POST",
@@ -130,15 +192,19 @@ export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, onSession
   }
 
   function sharedRefresh(used: Tokens): Promise<boolean> {
-    refreshing ??= refresh(used).finally(() => {
+    refreshing ??= (lockManager ? lockManager.request(REFRESH_LOCK, () => refresh(used)) : refresh(used)).finally(() => {
       refreshing = null;
     });
     return refreshing;
   }
 
-  return async function authFetch(input: Request): Promise<Response> {
+  function expiresSoon(tokens: Tokens): boolean {
+    return tokens.expiresAt !== undefined && Date.now() >= tokens.expiresAt - REFRESH_EARLY_MS;
+  }
+
+  const authFetch = async function authFetch(input: Request): Promise<Response> {
     let tokens = store.get();
-    if (tokens?.expiresAt !== undefined && Date.now() >= tokens.expiresAt - REFRESH_EARLY_MS && input.url !== refreshUrl) {
+    if (tokens && expiresSoon(tokens) && input.url !== refreshUrl) {
       await sharedRefresh(tokens);
       tokens = store.get();
     }
@@ -147,5 +213,38 @@ export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, onSession
     if (response.status !== 401 || !tokens || !retry || input.url === refreshUrl) return response;
     if (!(await sharedRefresh(tokens))) return response;
     return send(withToken(retry, store.get()));
+  };
+  return Object.assign(authFetch, {
+    ensureFresh: async () => {
+      const tokens = store.get();
+      if (!tokens) return false;
+      return expiresSoon(tokens) ? sharedRefresh(tokens) : true;
+    },
+    refresh: async () => {
+      const tokens = store.get();
+      return tokens ? sharedRefresh(tokens) : false;
+    },
+  });
+}
+
+/**
+ * Keep the tokens fresh while the tab is open, even when it makes no request (its socket still needs a valid token):
+ * a refresh is due REFRESH_EARLY_MS before the access token expires. Every tab schedules one; the lock and the
+ * re-read make the first do the work and the others find it done. Returns what stops it.
+ */
+export function keepFresh(store: TokenStore, ensureFresh: () => Promise<boolean>): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const schedule = (tokens: Tokens | null) => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (tokens?.expiresAt === undefined) return;
+    const due = Math.max(0, tokens.expiresAt - REFRESH_EARLY_MS - Date.now());
+    timer = setTimeout(() => void ensureFresh(), due);
+  };
+  schedule(store.get());
+  const unsubscribe = store.subscribe(schedule);
+  return () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
   };
 }

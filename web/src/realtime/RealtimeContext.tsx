@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
-import { api, tokenStore } from "../api/client";
+import { authFetch, endSession, tokenStore } from "../api/client";
 import { RealtimeConnection, socketUrl, type ConnectionStatus, type RealtimeMessage } from "./connection";
 
 type Listener = (message: RealtimeMessage) => void;
@@ -18,11 +18,6 @@ function useSignedIn(): boolean {
   );
 }
 
-/** After a 4401: any authenticated call makes the API client refresh the tokens (one shared refresh per tab). */
-async function refreshTokens(): Promise<boolean> {
-  await api.GET("/api/v1/me").catch(() => undefined);
-  return tokenStore.get() !== null;
-}
 
 /** One WebSocket per signed-in tab, shared by every component that listens (bell, chat, bookings, video room). */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
@@ -39,7 +34,8 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const connection = new RealtimeConnection({
       url: socketUrl(window.location),
       token: () => tokenStore.get()?.accessToken ?? null,
-      refresh: refreshTokens,
+      refresh: authFetch.refresh, // after a 4401 (one shared refresh across tabs)
+      onSessionEnded: endSession,
       onStatus: setStatus,
       onMessage: (message) => {
         for (const listener of listeners.current) {
@@ -55,8 +51,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       },
     });
     connection.start();
-    // A token that arrives while the socket waits to reconnect (refreshed by another request) is used at once.
-    const unsubscribe = tokenStore.subscribe((tokens) => tokens && connection.retryNow());
+    // A new token (refreshed by this tab or another) goes on the open socket before the old one expires, or is used
+    // at once by a socket waiting to reconnect.
+    const unsubscribe = tokenStore.subscribe((tokens) => {
+      if (!tokens) return;
+      connection.reauthenticate();
+      connection.retryNow();
+    });
     const online = () => connection.retryNow();
     window.addEventListener("online", online);
     return () => {

@@ -1,14 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeWebSocket } from "../features/testing/fakeSocket";
-import { AUTH_REFUSED, RealtimeConnection, socketUrl, type RealtimeMessage } from "./connection";
+import { AUTH_REFUSED, RealtimeConnection, SESSION_ENDED, socketUrl, type RealtimeMessage } from "./connection";
 
-function setup(options: { token?: () => string | null; refresh?: () => Promise<boolean> } = {}) {
+function setup(
+  options: { token?: () => string | null; refresh?: () => Promise<boolean>; onSessionEnded?: () => void } = {},
+) {
   const sockets: FakeWebSocket[] = [];
   const received: RealtimeMessage[] = [];
   const connection = new RealtimeConnection({
     url: "wss://confer.test/api/v1/ws",
     token: options.token ?? (() => "access-1"),
     refresh: options.refresh ?? (async () => true),
+    onSessionEnded: options.onSessionEnded,
     onMessage: (message) => received.push(message),
     createSocket: (url) => {
       const socket = new FakeWebSocket(url);
@@ -131,6 +134,51 @@ describe("the real-time connection", () => {
     last().push({ type: "ready", seq: -1, channels: [] });
     vi.advanceTimersByTime(25_000);
     expect(last().sent.at(-1)).toEqual({ type: "ping" });
+  });
+
+  it("sends a refreshed token on the open socket, once, so the server never closes it for expiry", () => {
+    let token = "access-1";
+    const { connection, received, last } = setup({ token: () => token });
+    connection.start();
+    last().open();
+    last().push({ type: "ready", seq: -1, channels: [] });
+    connection.reauthenticate(); // nothing new yet
+    token = "access-2";
+    connection.reauthenticate();
+    connection.reauthenticate();
+    last().push({ type: "authenticated", expires_at: 1_900_000_000 });
+    expect(last().sent).toEqual([
+      { type: "auth", token: "access-1" },
+      { type: "auth", token: "access-2" },
+    ]);
+    expect(received.map((m) => m.type)).toEqual(["ready"]);
+  });
+
+  it("signs the tab out when the server says its session ended, and does not reconnect", async () => {
+    const ended = vi.fn();
+    const { connection, sockets, last } = setup({ onSessionEnded: ended });
+    connection.start();
+    last().open();
+    last().push({ type: "ready", seq: -1, channels: [] });
+    last().drop(SESSION_ENDED);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ended).toHaveBeenCalledOnce();
+    expect(sockets).toHaveLength(1);
+  });
+
+  it("reconnects instead when its tokens already belong to a newer session (signed in again in another tab)", async () => {
+    let token = "old-session";
+    const ended = vi.fn();
+    const { connection, sockets, last } = setup({ token: () => token, onSessionEnded: ended });
+    connection.start();
+    last().open();
+    token = "new-session"; // arrived from another tab while this socket was closing
+    last().drop(SESSION_ENDED);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ended).not.toHaveBeenCalled();
+    expect(sockets).toHaveLength(2);
+    last().open();
+    expect(last().sent).toEqual([{ type: "auth", token: "new-session" }]);
   });
 
   it("uses wss on https pages and ws on http ones", () => {

@@ -6,7 +6,14 @@
  * (`after` omitted on the very first connection). The server then replays what this person's channels carried after
  * `after` (still in its bounded history), sends `{"type":"ready","seq":<last seq sent, -1 if none>,"channels":[…]}`,
  * and from then on every message as `{"seq","channel","type","data"}`. `seq` is one counter across all channels, so
- * the highest seq seen is the single cursor to resume from. A refused token closes the socket with code 4401.
+ * the highest seq seen is the single cursor to resume from.
+ *
+ * The socket lives longer than an access token: whenever the tokens change (refreshed by this tab or another), the
+ * client sends `{"type":"auth","token":<new access token>}` on the open socket (answered `{"type":"authenticated"}`),
+ * so the server never closes it for expiry. The server's close codes: 4001 the session ended (signed out, revoked,
+ * password reset or changed elsewhere: this tab signs out, unless its tokens already belong to a newer session);
+ * 4401 the token was refused or expired (refresh, then reconnect); 4429 too many sockets or messages, 1008/1009 a
+ * frame it refused (reconnect with backoff).
  */
 
 /**
@@ -37,6 +44,8 @@ export interface ConnectionOptions {
   token: () => string | null;
   /** Called after the server refused the token (4401): refresh it; false means the session is over. */
   refresh: () => Promise<boolean>;
+  /** Called when the server says the session ended (4001): sign this tab out. */
+  onSessionEnded?: () => void;
   onMessage: (message: RealtimeMessage) => void;
   onStatus?: (status: ConnectionStatus) => void;
   createSocket?: (url: string) => SocketLike;
@@ -45,6 +54,7 @@ export interface ConnectionOptions {
   pingEveryMs?: number;
 }
 
+export const SESSION_ENDED = 4001;
 export const AUTH_REFUSED = 4401;
 const OPEN = 1;
 
@@ -60,6 +70,8 @@ export function socketUrl(location: Pick<Location, "protocol" | "host">): string
 
 export class RealtimeConnection {
   private socket: SocketLike | null = null;
+  /** The access token the open socket last authenticated with. */
+  private authenticatedWith: string | null = null;
   private lastSeq: number | null = null;
   private attempt = 0;
   private everReady = false;
@@ -109,6 +121,14 @@ export class RealtimeConnection {
     this.connect();
   }
 
+  /** Send the current access token on the open socket if it is not the one the socket holds (a refresh happened). */
+  reauthenticate(): void {
+    const token = this.options.token();
+    if (!token || !this.socket || this.socket.readyState !== OPEN || token === this.authenticatedWith) return;
+    this.authenticatedWith = token;
+    this.socket.send(JSON.stringify({ type: "auth", token }));
+  }
+
   private connect(): void {
     const token = this.options.token();
     if (!token) {
@@ -120,7 +140,8 @@ export class RealtimeConnection {
     this.socket = socket;
     socket.onopen = () => {
       // The token is read again here: it may have been refreshed while the socket was opening.
-      const hello: Record<string, unknown> = { type: "auth", token: this.options.token() ?? token };
+      this.authenticatedWith = this.options.token() ?? token;
+      const hello: Record<string, unknown> = { type: "auth", token: this.authenticatedWith };
       if (this.lastSeq !== null) hello.after = this.lastSeq;
       socket.send(JSON.stringify(hello));
     };
@@ -139,7 +160,7 @@ export class RealtimeConnection {
     } catch {
       return;
     }
-    if (message.type === "pong") return;
+    if (message.type === "pong" || message.type === "authenticated") return;
     const seq = typeof message.seq === "number" ? message.seq : null;
     if (message.type === "ready") {
       if (seq !== null && seq >= 0 && (this.lastSeq === null || seq > this.lastSeq)) this.lastSeq = seq;
@@ -166,6 +187,11 @@ export class RealtimeConnection {
     this.options.onStatus?.("waiting");
     this.attempt += 1;
     const delay = this.backoff(this.attempt);
+    if (code === SESSION_ENDED && this.options.token() === this.authenticatedWith) {
+      this.stop();
+      this.options.onSessionEnded?.();
+      return;
+    }
     if (code === AUTH_REFUSED) {
       // The access token expired (or was refused): have the API client refresh it, then come back with the new one.
       void this.options.refresh().then((alive) => {
