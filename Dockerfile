@@ -16,14 +16,18 @@ COPY web/ ./
 RUN npm run build
 
 # --- wheels for Confer and every dependency (compilers stay in this stage) ---------------------------------------------
+# Exactly the versions of requirements/production.lock, each checked against its hashes: no test tools and not the
+# embedded servers of `confer dev` (the extras). Regenerate the lock with scripts/lock.
 FROM ${PYTHON_IMAGE} AS wheels
 RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+COPY requirements/production.lock ./requirements/
+RUN pip wheel --no-cache-dir --require-hashes --no-deps --wheel-dir /wheels -r requirements/production.lock
 COPY pyproject.toml README.md ./
 COPY platform/ ./platform/
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 # --- runtime ---------------------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE}
@@ -42,11 +46,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 10001 confer \
     && useradd --system --uid 10001 --gid confer --home-dir /nonexistent --shell /usr/sbin/nologin confer
 
-# Installed from the wheels stage without copying them into a layer; pip compiles the bytecode now, since the
-# root filesystem is read-only at run time.
+# Installed from the wheels stage without copying them into a layer, those wheels only (the lock already resolved
+# them, and pip check proves the set complete); pip compiles the bytecode now, since the root filesystem is read-only
+# at run time.
 RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
     python -m venv /opt/confer/venv \
-    && /opt/confer/venv/bin/pip install --no-cache-dir --no-index --find-links /wheels confer
+    && /opt/confer/venv/bin/pip install --no-cache-dir --no-index --no-deps /wheels/*.whl \
+    && /opt/confer/venv/bin/pip check
 
 # Confer serves the web client from CONFER_WEB_DIST.
 COPY --from=web /src/web/dist /opt/confer/web
