@@ -5,7 +5,7 @@ the client cancels, and the professional sees it."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -63,6 +63,16 @@ async def set_up_practice(page: Page) -> None:
     await expect(page.get_by_text("Your weekly hours are saved.")).to_be_visible()
 
 
+def after_working_hours(clock: OffsetClock) -> None:
+    """The app's clock at the professional's next 20:00, so that the first free time is the next morning, hours away,
+    whatever the hour the test runs (booked in working hours, it could be minutes away, its video window open)."""
+    now = clock.now().astimezone(ZoneInfo(PRO_ZONE))
+    evening = now.replace(hour=20, minute=0, second=0, microsecond=0)
+    if evening <= now:
+        evening += timedelta(days=1)  # the same wall-clock time the next day
+    clock.advance(evening.astimezone(UTC) - clock.now())
+
+
 async def book_first_free_time(page: Page) -> str:
     """Find the professional by name, open their page and book the first free time; returns its accessible name."""
     await page.goto("/")
@@ -80,6 +90,7 @@ async def book_first_free_time(page: Page) -> str:
 async def test_a_professional_and_a_client_in_another_zone_meet_by_video_then_the_client_cancels(
     media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock, visitors: OpenVisitor
 ) -> None:
+    after_working_hours(clock)
     pro: Visitor = await visitors(PRO_ZONE)
     patient: Visitor = await visitors(CLIENT_ZONE)
     await register(pro.page, "Ana Lima", "ana@example.org", professional=True)
