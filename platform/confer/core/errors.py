@@ -16,6 +16,8 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from confer.core.observability import loggable_path
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://confer.dev/problems/"
 
@@ -190,7 +192,7 @@ def _field_problem(item: Any) -> FieldProblem:
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """A bug or an outage: log it with the request id, answer without internals."""
-    log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
+    log.error("unhandled_error", path=loggable_path(request.scope), method=request.method, exc_info=exc)
     problem = Problem(
         type=PROBLEM_BASE + "internal",
         title="Internal server error",

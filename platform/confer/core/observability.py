@@ -1,7 +1,8 @@
 """Structured logs with a request id, and the ASGI middleware that assigns it.
 
-Logs are JSON in production (one object a line) and readable in a terminal in ``dev``. Request bodies, headers and
-settings are never logged, so tokens and secrets cannot reach a log.
+Logs are JSON in production (one object a line) and readable in a terminal in ``dev``. Request bodies, headers,
+query strings and settings are never logged, and a path is logged with its credentials redacted
+(:func:`loggable_path`), so tokens and secrets cannot reach a log.
 """
 
 from __future__ import annotations
@@ -25,7 +26,23 @@ REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 REQUEST_ID: ContextVar[str | None] = ContextVar("confer_request_id", default=None)
 
+SECRET_PATH_PARAMETERS = frozenset({"token"})
+"""Path parameters that are credentials wherever a route declares them (the calendar feed's
+``/api/v1/calendar-feeds/{token}``, which calendar apps fetch without any other authentication)."""
+REDACTED = "<redacted>"
+
 access_log = structlog.get_logger("confer.access")
+
+
+def loggable_path(scope: Scope) -> str:
+    """The request path as logs may show it: the values of :data:`SECRET_PATH_PARAMETERS` replaced."""
+    path: str = scope["path"]
+    parameters = scope.get("path_params") or {}
+    for name in SECRET_PATH_PARAMETERS.intersection(parameters):
+        value = str(parameters[name])
+        if value:
+            path = path.replace(value, REDACTED)
+    return path
 
 
 def configure_logging(settings: Settings) -> None:
@@ -97,7 +114,7 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
                 "request",
                 request_id=request_id,
                 method=scope["method"],
-                path=scope["path"],
+                path=loggable_path(scope),
                 status=status,
                 ms=round(elapsed * 1000, 2),
             )
