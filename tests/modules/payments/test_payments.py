@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -158,7 +158,7 @@ async def test_cancelling_refunds_what_the_policy_says_at_that_moment_once(
     intent = (await Payment.select(Payment.intent).first())["intent"]
     await asyncio.to_thread(pay_like_the_payment_element, stripe_configured, intent)
     await wait_status(booking["id"], "confirmed")
-    clock.advance(_until(booking["starts_at"]) - before_start)
+    clock.advance(datetime.fromisoformat(booking["starts_at"]) - clock.now() - before_start)
     patient = bearer(await login(client, "patient@example.org"))
     cancelled = await client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=patient, json={"reason": "ill"})
     assert cancelled.json()["refund_percent"] == percent
@@ -192,12 +192,6 @@ async def _outcome(client: httpx.AsyncClient, event: dict[str, Any]) -> str:
 async def _stripe_status(localstripe_url: str, intent: str) -> str:
     client = stripe.StripeClient("sk_test_confer", base_addresses={"api": localstripe_url})
     return str((await asyncio.to_thread(client.v1.payment_intents.retrieve, intent)).status)
-
-
-def _until(instant: str) -> timedelta:
-    from datetime import UTC, datetime
-
-    return datetime.fromisoformat(instant) - datetime.now(UTC)
 
 
 async def test_paid_offerings_need_payments_and_a_currency_they_take(
