@@ -211,13 +211,12 @@ async def realtime_socket(socket: WebSocket[Any, Any, Any]) -> None:
         await _close(socket, closing.code, closing.reason)
         return
     slots = SocketSlots(runtime)
-    address = socket.client.host if socket.client else "unknown"
-    refused = await slots.take(guard.principal.user_id, address)
-    if refused:
-        await _close(socket, Close.TOO_MANY, refused)
-        return
     try:
-        await _serve(runtime, socket.app.plugins.get(ChannelsPlugin), socket, guard, limits, hello.after)
+        refused = await slots.take(guard.principal.user_id, socket.client.host if socket.client else "unknown")
+        if refused:
+            guard.end(Close.TOO_MANY, refused)
+        else:
+            await _serve(runtime, socket.app.plugins.get(ChannelsPlugin), socket, guard, limits, hello.after)
     except Exception:
         log.exception("realtime.socket_failed", user=str(guard.principal.user_id))
         raise

@@ -6,11 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+from confer.core.clock import OffsetClock
 from tests.modules.booking.test_booking import free_slots, open_practice
 from tests.support import assert_problem, bearer, signed_in
 
 
-async def test_a_closed_date_is_listed_and_removing_it_reopens_the_weekly_hours(client: httpx.AsyncClient) -> None:
+async def test_a_closed_date_is_listed_and_removing_it_reopens_the_weekly_hours(
+    client: httpx.AsyncClient, clock: OffsetClock
+) -> None:
     practice = await open_practice(client, zone="UTC")
     before = await free_slots(client, practice, days=1)
     closed_day = date.fromisoformat(before[0]["starts_at"][:10])
@@ -21,7 +24,7 @@ async def test_a_closed_date_is_listed_and_removing_it_reopens_the_weekly_hours(
             "date": later.isoformat(),
             "intervals": [{"start": "10:00", "end": "12:00"}, {"start": "14:00", "end": "24:00"}],
         },
-        {"date": (date.today() - timedelta(days=5)).isoformat(), "intervals": []},
+        {"date": (clock.now().date() - timedelta(days=5)).isoformat(), "intervals": []},
     ):
         saved = await client.post("/api/v1/me/availability/overrides", headers=bearer(practice.tokens), json=body)
         assert saved.status_code == 201, saved.text
@@ -48,11 +51,13 @@ async def test_a_closed_date_is_listed_and_removing_it_reopens_the_weekly_hours(
     assert_problem(again, 404, "not-found")
 
 
-async def test_time_off_is_listed_until_it_ends_and_only_its_owner_removes_it(client: httpx.AsyncClient) -> None:
+async def test_time_off_is_listed_until_it_ends_and_only_its_owner_removes_it(
+    client: httpx.AsyncClient, clock: OffsetClock
+) -> None:
     practice = await open_practice(client, zone="UTC")
     before = await free_slots(client, practice, days=1)
     start = datetime.fromisoformat(before[0]["starts_at"]).astimezone(UTC)
-    now = datetime.now(UTC)
+    now = clock.now()
     for starts, ends, note in (
         (start, start + timedelta(hours=2), "dentist"),
         (now - timedelta(days=3), now - timedelta(days=2), "past"),

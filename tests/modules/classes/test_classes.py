@@ -24,9 +24,10 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 async def open_class(
-    client: httpx.AsyncClient, email: str = "coach@example.org", *, capacity: int = 5
+    client: httpx.AsyncClient, email: str = "coach@example.org", *, capacity: int = 5, **terms: Any
 ) -> tuple[Practice, str]:
-    """A published professional (with a consultation offering) and one class offering of theirs."""
+    """A published professional (with a consultation offering) and one class offering of theirs: free unless
+    ``terms`` give it a price."""
     practice = await open_practice(client, email)
     created = await client.post(
         "/api/v1/me/offerings",
@@ -35,9 +36,10 @@ async def open_class(
             "kind": "class",
             "title": "Yoga",
             "duration_minutes": 60,
-            "price_minor": 1500,
+            "price_minor": 0,
             "currency": "EUR",
             "capacity": capacity,
+            **terms,
         },
     )
     assert created.status_code == 201, created.text
@@ -189,7 +191,9 @@ async def test_class_time_is_no_longer_offered_for_consultations(client: httpx.A
     assert slot not in await free_slots(client, practice)
 
 
-async def test_a_freed_seat_goes_to_the_first_waiter_who_accepts_it(client: httpx.AsyncClient) -> None:
+async def test_a_freed_seat_goes_to_the_first_waiter_who_accepts_it(
+    client: httpx.AsyncClient, clock: OffsetClock
+) -> None:
     practice, class_id = await open_class(client, capacity=1)
     session = await one_session(client, practice, class_id)
     ada, bea, cyd, dan = await many_clients(client, 4)
@@ -206,7 +210,7 @@ async def test_a_freed_seat_goes_to_the_first_waiter_who_accepts_it(client: http
     offered = await place(client, bea, session["id"])
     assert offered["status"] == "offered"
     expires = datetime.fromisoformat(offered["offer_expires_at"])
-    assert timedelta(minutes=119) < expires - datetime.now(UTC) <= timedelta(hours=2)
+    assert timedelta(minutes=119) < expires - clock.now() <= timedelta(hours=2)
     assert (await place(client, cyd, session["id"]))["position"] == 1
     newcomer = await enrol(client, dan, session["id"])
     assert (newcomer["status"], newcomer["position"]) == ("waitlisted", 2)
@@ -356,10 +360,12 @@ async def test_another_professionals_class_and_session_are_not_found(client: htt
     assert (await client.get(f"/api/v1/classes/{class_id}/sessions")).json()["items"][0]["seats_left"] == 5
 
 
-async def test_bad_session_requests_are_refused_and_write_nothing(client: httpx.AsyncClient) -> None:
+async def test_bad_session_requests_are_refused_and_write_nothing(
+    client: httpx.AsyncClient, clock: OffsetClock
+) -> None:
     practice, class_id = await open_class(client)
     soon = in_days(5).isoformat()
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    yesterday = (clock.now() - timedelta(days=1)).isoformat()
     bad: list[tuple[dict[str, Any], str]] = [
         ({"first_starts_at": soon, "rrule": "EVERY MONDAY PLEASE"}, "rrule"),
         ({"first_starts_at": soon, "rrule": "FREQ=WEEKLY;BYDAY=XX;COUNT=3"}, "rrule"),
@@ -369,11 +375,13 @@ async def test_bad_session_requests_are_refused_and_write_nothing(client: httpx.
         ({"first_starts_at": soon}, "rrule"),
         ({"starts_at": soon, "capacity": 100_000}, "capacity"),
         ({"starts_at": soon, "capacity": 0}, "capacity"),
-        ({"starts_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}, "starts_at"),
+        ({"starts_at": (clock.now() - timedelta(hours=1)).isoformat()}, "starts_at"),
         ({"first_starts_at": yesterday, "rrule": "FREQ=DAILY;COUNT=3"}, "first_starts_at"),
         ({"starts_at": "2027-01-01T10:00:00"}, "starts_at"),
         ({}, "starts_at"),
         ({"starts_at": soon, "rrule": "FREQ=DAILY;COUNT=2"}, "starts_at"),
+        ({"starts_at": "9999-12-31T23:30:00Z"}, "starts_at"),  # its end would overflow
+        ({"first_starts_at": "9999-12-31T23:30:00Z", "rrule": "FREQ=DAILY;COUNT=2"}, "first_starts_at"),
     ]
     for body, field in bad:
         response = await client.post(

@@ -55,11 +55,12 @@ class AvailabilityController(Controller):
         """That date follows the weekly hours again."""
         await service.remove_override(principal, day)
 
-    @put("/availability/external-calendar")
+    @put("/availability/external-calendar", status_code=202)
     async def link_external_calendar(
         self, data: JSONBody[ExternalCalendarIn], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> ExternalCalendarOut:
-        """Link an ICS URL whose events block your time (null unlinks it); it is read now and every 15 minutes."""
+        """Link an ICS URL whose events block your time (null unlinks it). The answer comes at once: the calendar is
+        imported in the background, then every 15 minutes; its status, last error and counts are read here."""
         await external.set_external_calendar(runtime, principal, data.url)
         return await external.external_calendar_status(principal)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -55,6 +55,18 @@ class ExternalCalendarIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ExternalCalendarOut(msgspec.Struct):
     url: str | None
+    status: (
+        Annotated[
+            Literal["queued", "importing", "ok", "failed", "refused"],
+            msgspec.Meta(
+                description="queued or importing: the import is under way; ok: the busy times are from the last "
+                "fetch; failed: the last fetch failed and is tried again every 15 minutes; refused: the calendar "
+                "is over a limit or unreachable by policy and is not read again until it is linked again"
+            ),
+        ]
+        | None
+    )
     last_fetched_at: datetime | None
     last_error: str | None
     busy_intervals: int
+    events: int = 0

@@ -3,7 +3,7 @@ time off as instants."""
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Date, ForeignKey, OnDelete, SmallInt, Time, Timestamptz, Varchar
+from piccolo.columns import UUID, Date, ForeignKey, Integer, OnDelete, SmallInt, Time, Timestamptz, Varchar
 from piccolo.table import Table
 
 from confer.modules.professionals.tables import ProfessionalProfile
@@ -42,8 +42,13 @@ class ExternalCalendar(Table, tablename="external_calendar"):
     id = UUID(primary_key=True)
     professional = ForeignKey(ProfessionalProfile, on_delete=OnDelete.cascade, unique=True)
     url = Varchar(length=2048)
+    status = Varchar(length=20, default="queued")
+    """queued, importing, ok, failed (tried again by the 15-minute job) or refused (not until linked again)."""
     last_fetched_at = Timestamptz(null=True, default=None)
+    """When the busy times were last replaced by a successful import."""
     last_error = Varchar(length=300, null=True, default=None)
+    events = Integer(default=0)
+    """Events in the calendar at the last successful import."""
 
 
 class ImportedBusy(Table, tablename="imported_busy"):
