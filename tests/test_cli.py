@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import redis
 
-from confer.core.embedded import EmbeddedServices, start_postgres
+from confer.core.embedded import EmbeddedServices, start_postgres, start_redis
 
 
 def _confer(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -135,3 +136,20 @@ async def test_the_demo_of_a_server_without_payments_has_only_free_offerings(
     finally:
         await connection.close()
     assert [row["price_minor"] for row in prices] == [0]
+
+
+def test_the_embedded_redis_of_confer_dev_speaks_redis_7(tmp_path: Path) -> None:
+    """Production runs Redis 7 (ElastiCache, Memorystore): `confer dev` must take the same commands (its Redis 6.2
+    answered EXPIRE ... NX with an error, and a wrong password with a 500)."""
+    services = EmbeddedServices()
+    try:
+        client = redis.Redis.from_url(start_redis(tmp_path, services))
+        version = client.info("server")["redis_version"]
+        client.set("counter", 1)
+        assert client.expire("counter", 60, nx=True) is True
+        assert client.expire("counter", 30, nx=True) is False
+        assert 0 < client.ttl("counter") <= 60
+        client.close()
+    finally:
+        services.stop()
+    assert int(version.split(".")[0]) >= 7, version
