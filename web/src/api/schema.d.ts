@@ -1547,8 +1547,14 @@ export interface components {
         /** ExternalCalendarOut */
         ExternalCalendarOut: {
             busy_intervals: number;
+            events: number;
             last_error: string | null;
             last_fetched_at: string | null;
+            /**
+             * @description queued or importing: the import is under way; ok: the busy times are from the last fetch; failed: the last fetch failed and is tried again every 15 minutes; refused: the calendar is over a limit or unreachable by policy and is not read again until it is linked again
+             * @enum {null|string}
+             */
+            status: "queued" | "importing" | "ok" | "failed" | "refused" | null;
             url: string | null;
         };
         /** FloorChange */
@@ -4102,8 +4108,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -71,16 +71,18 @@ export const pro = {
     timeOffSaved: "Your time off is saved.",
     externalTitle: "Busy times from another calendar",
     externalHint:
-      "Link the private ICS address of your Google, Apple or Outlook calendar: its events block those times here. It is read now and every 15 minutes.",
+      "Link the private ICS address of your Google, Apple or Outlook calendar: its events block those times here. It is read in the background now, then every 15 minutes.",
     externalUrl: "Calendar ICS URL",
     externalUrlPlaceholder: "https://calendar.example.org/private/basic.ics",
     externalSave: "Link calendar",
     externalUnlink: "Unlink",
-    externalLinked: "Your calendar is linked.",
+    externalLinked: "Your calendar is linked; it is being read.",
     externalUnlinked: "Your calendar is unlinked.",
     externalNotYet: "Not read yet.",
     externalStatus: (busy: number, when: string) => `${busy} busy ${busy === 1 ? "time" : "times"} imported, last read ${when}.`,
+    externalImporting: "Reading your calendar…",
     externalErrorTitle: "The last reading failed",
+    externalRefusedTitle: "Your calendar was not imported: link it again once it is fixed",
   },
 
   offerings: {

@@ -90,7 +90,9 @@ async def external_calendar_status(principal: Principal) -> ExternalCalendarOut:
         .first()
     )
     if row is None:
-        return ExternalCalendarOut(url=None, status=None, last_fetched_at=None, last_error=None, busy_intervals=0)
+        return ExternalCalendarOut(
+            url=None, status=None, last_fetched_at=None, last_error=None, busy_intervals=0, events=0
+        )
     count = await ImportedBusy.count().where(ImportedBusy.professional == principal.user_id)
     return ExternalCalendarOut(**row, busy_intervals=count)
 

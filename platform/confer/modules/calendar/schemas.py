@@ -69,4 +69,4 @@ class ExternalCalendarOut(msgspec.Struct):
     last_fetched_at: datetime | None
     last_error: str | None
     busy_intervals: int
-    events: int = 0
+    events: int

@@ -13,7 +13,7 @@ describe("the availability page", () => {
       "GET /api/v1/me/availability/rules": [{ weekday: 2, start: "10:00", end: "12:00" }],
       "GET /api/v1/me/availability/overrides": [],
       "GET /api/v1/me/time-off": [],
-      "GET /api/v1/me/availability/external-calendar": { url: null, last_fetched_at: null, last_error: null, busy_intervals: 0 },
+      "GET /api/v1/me/availability/external-calendar": { url: null, status: null, last_fetched_at: null, last_error: null, busy_intervals: 0, events: 0 },
       "PUT /api/v1/me/availability/rules": (body: unknown) => body,
     });
     renderApp(<AvailabilityPage />);
@@ -39,7 +39,7 @@ describe("the availability page", () => {
       "GET /api/v1/me/availability/rules": [],
       "GET /api/v1/me/availability/overrides": [],
       "GET /api/v1/me/time-off": [],
-      "GET /api/v1/me/availability/external-calendar": { url: null, last_fetched_at: null, last_error: null, busy_intervals: 0 },
+      "GET /api/v1/me/availability/external-calendar": { url: null, status: null, last_fetched_at: null, last_error: null, busy_intervals: 0, events: 0 },
       "PUT /api/v1/me/availability/rules": problem(409, "Create your professional profile first"),
     });
     renderApp(<AvailabilityPage />);
@@ -53,5 +53,28 @@ describe("the availability page", () => {
     fireEvent.change(screen.getByLabelText("Friday end"), { target: { value: "18:00" } });
     fireEvent.click(save);
     expect(await screen.findByText("Create your professional profile first")).toBeTruthy();
+  });
+
+  it("links a calendar, shows its import under way, then why it was refused", async () => {
+    const linked = { url: "https://calendar.example.org/bomb.ics", last_fetched_at: null, busy_intervals: 0, events: 0 };
+    let reads = 0;
+    fakeApi({
+      "GET /api/v1/me/professional": PROFILE,
+      "GET /api/v1/me/availability/rules": [],
+      "GET /api/v1/me/availability/overrides": [],
+      "GET /api/v1/me/time-off": [],
+      "GET /api/v1/me/availability/external-calendar": () =>
+        reads++ === 0
+          ? { url: null, status: null, last_fetched_at: null, last_error: null, busy_intervals: 0, events: 0 }
+          : { ...linked, status: "refused", last_error: "the calendar has more than 5000 busy times in the imported period; nothing was imported" },
+      "PUT /api/v1/me/availability/external-calendar": () => new Response(JSON.stringify({ ...linked, status: "queued", last_error: null }), { status: 202, headers: { "Content-Type": "application/json" } }),
+    });
+    renderApp(<AvailabilityPage />);
+
+    fireEvent.change(await screen.findByLabelText("Calendar ICS URL", undefined, { timeout: 5000 }), { target: { value: linked.url } });
+    fireEvent.click(screen.getByRole("button", { name: "Link calendar" }));
+    expect(await screen.findByText("Reading your calendar…")).toBeTruthy();
+    expect(await screen.findByText(/more than 5000 busy times/, undefined, { timeout: 5000 })).toBeTruthy();
+    expect(screen.getByText("Your calendar was not imported: link it again once it is fixed")).toBeTruthy();
   });
 });

@@ -379,12 +379,14 @@ function TimeOff({ zone }: { zone: string }) {
   );
 }
 
-/** An ICS URL (Google, Apple, Outlook export) whose events block the professional's time here. */
+/** An ICS URL (Google, Apple, Outlook export) whose events block the professional's time here. The server imports it
+ * in the background: while it does, the status is read again every second. */
 function ExternalCalendar({ zone }: { zone: string }) {
   const queryClient = useQueryClient();
   const status = useQuery({
     queryKey: proKeys.externalCalendar,
     queryFn: async () => unwrap(await api.GET("/api/v1/me/availability/external-calendar")),
+    refetchInterval: (query) => (importing(query.state.data?.status) ? 1000 : false),
   });
   const [draft, setDraft] = useState<string | null>(null);
   const link = useMutation({
@@ -413,13 +415,15 @@ function ExternalCalendar({ zone }: { zone: string }) {
           <Stack gap="sm">
             {status.data.url && (
               <Text size="sm" role="status">
-                {status.data.last_fetched_at
-                  ? s.externalStatus(status.data.busy_intervals, formatDateTime(status.data.last_fetched_at, zone))
-                  : s.externalNotYet}
+                {importing(status.data.status)
+                  ? s.externalImporting
+                  : status.data.last_fetched_at
+                    ? s.externalStatus(status.data.busy_intervals, formatDateTime(status.data.last_fetched_at, zone))
+                    : s.externalNotYet}
               </Text>
             )}
             {status.data.last_error && (
-              <Alert color="yellow" title={s.externalErrorTitle}>
+              <Alert color={status.data.status === "refused" ? "red" : "yellow"} title={status.data.status === "refused" ? s.externalRefusedTitle : s.externalErrorTitle}>
                 {status.data.last_error}
               </Alert>
             )}
@@ -440,4 +444,8 @@ function ExternalCalendar({ zone }: { zone: string }) {
       )}
     </Section>
   );
+}
+
+function importing(status: string | null | undefined): boolean {
+  return status === "queued" || status === "importing";
 }
