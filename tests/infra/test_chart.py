@@ -57,8 +57,17 @@ def test_rendered_objects_are_valid_kubernetes_1_30(
         ({"api": {"replicas": "three"}}, "got string, want integer"),
         ({"media": {"rtpPortRange": "20000:40000"}}, "does not match pattern"),
         ({"podSecurityContext": {"runAsNonRoot": False}}, "runAsNonRoot"),
+        ({"api": {"trustedProxies": ["the-ingress"]}}, "'the-ingress' does not match pattern"),
     ],
-    ids=["unknown-key", "misspelt-section", "unknown-secret-key", "wrong-type", "bad-port-range", "root-allowed"],
+    ids=[
+        "unknown-key",
+        "misspelt-section",
+        "unknown-secret-key",
+        "wrong-type",
+        "bad-port-range",
+        "root-allowed",
+        "proxy-not-a-network",
+    ],
 )
 def test_values_that_break_the_schema_are_refused(
     helm: Helm, tmp_path: Path, values: dict[str, Any], complaint: str
@@ -96,6 +105,11 @@ def test_api_probes_liveness_without_dependencies_and_readiness_with_them(defaul
     assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert api["startupProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_api_takes_client_addresses_only_from_the_ingress_network(default: list[Manifest]) -> None:
+    api = container(find(default, "Deployment", f"{FULLNAME}-api"), "api")
+    assert _env(api)["CONFER_TRUSTED_PROXIES"] == "10.0.0.0/8"
 
 
 def test_api_drains_websockets_before_stopping(default: list[Manifest]) -> None:
