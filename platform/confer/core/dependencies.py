@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.params import SkipValidation
+from litestar.params import HeaderParameter, SkipValidation
 
 from confer.core.auth import Principal, bearer_token
 from confer.core.errors import Unauthenticated
@@ -37,3 +37,14 @@ DEPENDENCIES = {
 # are made by our own providers above, so Litestar need not validate them again on every request.
 RuntimeDep: TypeAlias = SkipValidation[NamedDependency[Runtime]]
 CurrentPrincipal: TypeAlias = SkipValidation[NamedDependency[Principal]]
+IdempotencyKey: TypeAlias = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        required=False,
+        description="Repeat a POST with the same key (and the same request) to get the first answer again",
+    ),
+]
+"""The header of every POST that creates a booking or a payment (DESIGN §4)."""

@@ -46,12 +46,28 @@ WHERE o.id = $1 AND o.published AND p.published
 
 INSERT_BOOKING_SQL = """
 INSERT INTO booking (id, offering, professional, client, starts_at, ends_at, blocked_from, blocked_until, status,
-                     hold_expires_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                     hold_expires_at, free_cancel_until, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
 """
 
 INSERT_IDEMPOTENT_SQL = """
-INSERT INTO idempotent_request (id, client, key, status, body, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+INSERT INTO idempotent_request (id, client, key, fingerprint, status, body, created_at)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+"""
+
+LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+"""A transaction-scoped lock on a name (a professional's day, a client's bookings with one professional): the
+bookings that count against one limit are decided one after the other, and the lock goes with the commit."""
+
+BOOKED_ON_DAY_SQL = """
+SELECT count(*) FROM booking
+WHERE professional = $1 AND client <> professional AND status IN ('held', 'pending_payment', 'confirmed')
+  AND starts_at >= $2 AND starts_at < $3 AND id <> $4
+"""
+
+OPEN_WITH_PROFESSIONAL_SQL = """
+SELECT count(*) FROM booking
+WHERE professional = $1 AND client = $2 AND status IN ('held', 'pending_payment', 'confirmed') AND ends_at > $3
 """
 
 _OFFERING_FIELDS = OfferingOut.__struct_fields__

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.core.dependencies import CurrentPrincipal, IdempotencyKey, RuntimeDep
 from confer.modules.accounts import service as accounts
 from confer.modules.booking import ics, service
 from confer.modules.booking.schemas import (
@@ -24,16 +24,6 @@ from confer.modules.booking.schemas import (
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 ICS = "text/calendar; charset=utf-8"
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        required=False,
-        description="Repeat a POST with the same key to get the first answer again",
-    ),
-]
 
 
 class BookingController(Controller):
@@ -49,8 +39,10 @@ class BookingController(Controller):
         principal: CurrentPrincipal,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[BookingOut]:
-        """Book a slot; 409 slot-unavailable when it is taken. Free offerings are confirmed at once, paid ones wait
-        for payment, offerings needing approval wait for the professional."""
+        """Book a slot; 409 slot-unavailable when it is taken, day-fully-booked when its day has all the bookings
+        the offering takes, too-many-open-bookings past the cap on one client's open bookings with one professional.
+        Free offerings are confirmed at once, paid ones wait for payment, offerings needing approval wait for the
+        professional."""
         await accounts.require_verified_email(runtime, principal)
         answer = await service.book(runtime, principal, data, idempotency_key)
         return Response(answer.body, status_code=answer.status)
@@ -80,6 +72,8 @@ class BookingController(Controller):
     async def reschedule(
         self, booking_id: FromPath[UUID], data: JSONBody[Reschedule], runtime: RuntimeDep, principal: CurrentPrincipal
     ) -> BookingOut:
+        """Move a booking that has not started (409 booking-started otherwise). Moved once inside the late-cancellation
+        window, it keeps the late terms wherever it goes."""
         return await service.reschedule(runtime, principal, booking_id, data.starts_at)
 
     @get("/{booking_id:uuid}")

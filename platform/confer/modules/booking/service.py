@@ -7,8 +7,9 @@ count is checked. The checks made here before writing (grid, rules, notice, hori
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -17,13 +18,22 @@ import msgspec
 from confer.core import events
 from confer.core.auth import Principal
 from confer.core.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, is_violation
-from confer.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from confer.core.errors import ConferError, Conflict, Forbidden, InvalidInput, NotFound
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
 from confer.core.timezones import checked_zone
 from confer.modules.accounts import service as accounts
-from confer.modules.booking.queries import INSERT_BOOKING_SQL, INSERT_IDEMPOTENT_SQL, BookingContext, load_context
+from confer.modules.booking.queries import (
+    BOOKED_ON_DAY_SQL,
+    INSERT_BOOKING_SQL,
+    INSERT_IDEMPOTENT_SQL,
+    LOCK_SQL,
+    OPEN_WITH_PROFESSIONAL_SQL,
+    BookingContext,
+    load_context,
+)
 from confer.modules.booking.schemas import BookingCreate, BookingOut, BookingPage, SlotOut, SlotsOut
+from confer.modules.booking.settings import BookingSettings
 from confer.modules.booking.tables import Booking, IdempotentRequest
 from confer.modules.calendar.slots import MAX_RANGE, Slot, SlotPolicy, free_slots
 from confer.modules.professionals import service as professionals
@@ -48,6 +58,7 @@ PAYMENT_WINDOW = timedelta(minutes=15)
 APPROVAL_WINDOW = timedelta(hours=24)
 PAGE_SIZE = 50
 YEARS = range(2000, 3000)
+T = TypeVar("T")
 
 
 class SlotUnavailable(Conflict):
@@ -58,6 +69,27 @@ class SlotUnavailable(Conflict):
 class NotActive(Conflict):
     type = "booking-not-active"
     title = "This booking is not in a state that allows this"
+
+
+class BookingStarted(Conflict):
+    type = "booking-started"
+    title = "This booking has started or ended: it can no longer be moved"
+
+
+class DayFullyBooked(Conflict):
+    type = "day-fully-booked"
+    title = "This day already has all the bookings the professional takes"
+
+
+class TooManyOpenBookings(Conflict):
+    type = "too-many-open-bookings"
+    title = "You have as many open bookings with this professional as one client may"
+
+
+class IdempotencyKeyReused(ConferError):
+    status = 422
+    type = "idempotency-key-reused"
+    title = "This Idempotency-Key was used for a different request"
 
 
 class Idempotent(msgspec.Struct):
@@ -114,6 +146,7 @@ def _free(
     *,
     ignoring: UUID | None = None,
     with_bookings: bool = True,
+    counting_days: bool = True,
 ) -> list[Slot]:
     busy = context.busy(ignoring=ignoring) if with_bookings else list(context.time_off)
     return free_slots(
@@ -123,7 +156,7 @@ def _free(
         range_start=range_start,
         range_end=range_end,
         now=runtime.clock.now(),
-        booked_per_day=context.booked_per_day(ignoring=ignoring) if with_bookings else None,
+        booked_per_day=context.booked_per_day(ignoring=ignoring) if with_bookings and counting_days else None,
     )
 
 
@@ -148,10 +181,12 @@ def _policy(offering: OfferingOut) -> SlotPolicy:
 def _check_bookable(
     runtime: Runtime, context: BookingContext, starts_at: datetime, *, ignoring: UUID | None = None
 ) -> None:
-    """422 if ``starts_at`` is not a slot of the offering at all, 409 if it is one but taken."""
+    """422 if ``starts_at`` is not a slot of the offering at all, 409 if it is one but taken or its day is full."""
     window = (starts_at, starts_at + timedelta(seconds=1))
     if _free(runtime, context, *window, ignoring=ignoring):
         return
+    if _free(runtime, context, *window, ignoring=ignoring, counting_days=False):
+        raise DayFullyBooked(f"{starts_at.isoformat()} is on a day that has all its bookings")
     if _free(runtime, context, *window, with_bookings=False):
         raise SlotUnavailable(f"{starts_at.isoformat()} is taken")
     raise InvalidInput("starts_at", "is not a bookable slot of this offering (hours, grid, notice or horizon)")
@@ -162,9 +197,11 @@ def _check_bookable(
 
 async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idempotency_key: str | None) -> Idempotent:
     """Hold a slot for the caller. The exclusion constraint is the guard against double booking; this only
-    translates its verdict. A repeated ``Idempotency-Key`` gets the first answer."""
+    translates its verdict. A repeated ``Idempotency-Key`` gets the first answer (422 if it came with another body).
+    The day's cap and the client's open bookings are counted under locks, in the transaction that inserts."""
+    fingerprint = request_fingerprint("POST /bookings", data)
     if idempotency_key:
-        earlier = await _earlier_answer(principal.user_id, idempotency_key)
+        earlier = await _earlier_booking(principal.user_id, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
     _check_year("starts_at", data.starts_at.year)
@@ -179,7 +216,7 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
         _check_bookable(runtime, context, starts_at)
     except SlotUnavailable:
         # Taken — perhaps by a concurrent repeat of this very request, whose answer is then ours.
-        earlier = await _earlier_answer(principal.user_id, idempotency_key) if idempotency_key else None
+        earlier = await _earlier_booking(principal.user_id, idempotency_key, fingerprint) if idempotency_key else None
         if earlier is not None:
             return earlier
         raise
@@ -195,10 +232,13 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
                     uuid4(),
                     principal.user_id,
                     idempotency_key,
+                    fingerprint,
                     answer.status,
                     msgspec.json.encode(answer.body).decode(),
                     runtime.clock.now(),
                 )
+            await _claim_day(connection, context, starts_at, ignoring=None)
+            await _claim_client_place(runtime, connection, offering.professional_id, principal.user_id)
             await connection.execute(
                 INSERT_BOOKING_SQL,
                 booking.id,
@@ -211,12 +251,13 @@ async def book(runtime: Runtime, principal: Principal, data: BookingCreate, idem
                 booking.blocked_until,
                 booking.status,
                 booking.hold_expires_at,
+                booking.free_cancel_until,
                 booking.created_at,
             )
             await events.publish_on(connection, f"booking.{booking.status}", {"booking_id": str(booking.id)})
     except Exception as exc:
         if idempotency_key and is_violation(exc, UNIQUE_VIOLATION):
-            earlier = await _earlier_answer(principal.user_id, idempotency_key)
+            earlier = await _earlier_booking(principal.user_id, idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
         if is_violation(exc, EXCLUSION_VIOLATION):
@@ -245,26 +286,85 @@ def _new_booking(runtime: Runtime, principal: Principal, offering: OfferingOut, 
         blocked_until=ends_at + timedelta(minutes=offering.buffer_after_minutes),
         status=status,
         hold_expires_at=expires,
+        free_cancel_until=starts_at - timedelta(hours=offering.cancellation_free_hours),
         created_at=now,
         updated_at=now,
     )
 
 
-async def _earlier_answer(client_id: UUID, key: str) -> Idempotent | None:
+async def _claim_day(connection: Any, context: BookingContext, starts_at: datetime, *, ignoring: UUID | None) -> None:
+    """The offering's cap on bookings a day, decided one booking at a time: the professional's local day is locked
+    until commit, and its bookings counted under the lock (409 day-fully-booked when it has them all)."""
+    cap = context.offering.max_per_day
+    if cap is None:
+        return
+    zone = context.availability.zone
+    day = starts_at.astimezone(zone).date()
+    professional = context.offering.professional_id
+    await connection.execute(LOCK_SQL, f"booking-day:{professional}:{day.isoformat()}")
+    day_start = datetime.combine(day, time(0), tzinfo=zone)
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    booked = await connection.fetchval(BOOKED_ON_DAY_SQL, professional, day_start, day_end, ignoring or uuid4())
+    if booked >= cap:
+        raise DayFullyBooked(f"{day.isoformat()} already has {cap} booking{'s' if cap > 1 else ''}")
+
+
+async def _claim_client_place(runtime: Runtime, connection: Any, professional: UUID, client: UUID) -> None:
+    """The cap on one client's open bookings with one professional, counted under a lock on that pair."""
+    cap = runtime.section("booking", BookingSettings).max_open_per_client
+    await connection.execute(LOCK_SQL, f"booking-client:{professional}:{client}")
+    if await connection.fetchval(OPEN_WITH_PROFESSIONAL_SQL, professional, client, runtime.clock.now()) >= cap:
+        raise TooManyOpenBookings(f"at most {cap} open bookings with one professional; cancel or attend one first")
+
+
+async def _earlier_booking(client_id: UUID, key: str, fingerprint: str) -> Idempotent | None:
+    earlier = await earlier_answer(client_id, key, fingerprint, BookingOut)
+    return None if earlier is None else Idempotent(status=earlier[0], body=earlier[1])
+
+
+# --- idempotency keys (DESIGN §4), for every POST that creates a booking or a payment ---------------------------------
+
+
+def request_fingerprint(operation: str, body: object) -> str:
+    """What a repeat of a request must match: the operation and its decoded body, hashed (canonical JSON, so
+    spacing and key order of the sent bytes do not matter)."""
+    return hashlib.sha256(operation.encode() + b"\n" + msgspec.json.encode(body, order="sorted")).hexdigest()
+
+
+async def earlier_answer(client_id: UUID, key: str, fingerprint: str, kind: type[T]) -> tuple[int, T] | None:
+    """The first answer given to this client's ``Idempotency-Key``, or None for a new key. A key first used for
+    another request is refused (422 idempotency-key-reused) rather than answered with that request's answer."""
     row = (
-        await IdempotentRequest.select(IdempotentRequest.status, IdempotentRequest.body)
+        await IdempotentRequest.select(IdempotentRequest.status, IdempotentRequest.body, IdempotentRequest.fingerprint)
         .where((IdempotentRequest.client == client_id) & (IdempotentRequest.key == key))
         .first()
     )
     if row is None:
         return None
+    if row["fingerprint"] not in (fingerprint, None):  # None: kept before fingerprints were
+        raise IdempotencyKeyReused("send a new key for a new request")
     body = row["body"]
-    return Idempotent(
-        status=row["status"],
-        body=msgspec.json.decode(body, type=BookingOut)
-        if isinstance(body, str | bytes)
-        else msgspec.convert(body, BookingOut),
+    decoded = msgspec.json.decode(body, type=kind) if isinstance(body, str | bytes) else msgspec.convert(body, kind)
+    return row["status"], decoded
+
+
+async def remember_answer(
+    runtime: Runtime, client_id: UUID, key: str, fingerprint: str, status: int, body: T
+) -> tuple[int, T]:
+    """Keep the first answer to a key; when a concurrent repeat kept one first, that one is the answer."""
+    await IdempotentRequest.raw(
+        "INSERT INTO idempotent_request (id, client, key, fingerprint, status, body, created_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}::jsonb, {}) ON CONFLICT (client, key) DO NOTHING",
+        uuid4(),
+        client_id,
+        key,
+        fingerprint,
+        status,
+        msgspec.json.encode(body).decode(),
+        runtime.clock.now(),
     )
+    earlier = await earlier_answer(client_id, key, fingerprint, type(body))
+    return earlier if earlier is not None else (status, body)
 
 
 async def cancel(runtime: Runtime, principal: Principal, booking_id: UUID, reason: str) -> BookingOut:
@@ -272,11 +372,8 @@ async def cancel(runtime: Runtime, principal: Principal, booking_id: UUID, reaso
     row = await _own_booking(principal, booking_id)
     offering = await professionals.offering_by_id(row["offering"])
     now = runtime.clock.now()
-    if (
-        principal.user_id == row["professional"]
-        or row["status"] != "confirmed"
-        or row["starts_at"] - now >= timedelta(hours=offering.cancellation_free_hours)
-    ):
+    by_professional = principal.user_id == row["professional"]
+    if by_professional or row["status"] != "confirmed" or now <= _free_cancel_until(row, offering):
         refund = 100
     else:
         refund = offering.late_cancellation_refund_percent
@@ -354,12 +451,17 @@ async def reschedule(runtime: Runtime, principal: Principal, booking_id: UUID, s
     one is taken (the exclusion constraint checks the moved row against the others)."""
     _check_year("starts_at", starts_at.year)
     row = await _own_booking(principal, booking_id)
+    now = runtime.clock.now()
+    if row["starts_at"] <= now:
+        raise BookingStarted()
     new_start = starts_at.astimezone(UTC)
     context = await _context(runtime, row["offering"], new_start, new_start + timedelta(seconds=1))
     _check_bookable(runtime, context, new_start, ignoring=booking_id)
     moved = _new_booking(runtime, principal, context.offering, new_start)
+    terms = _free_cancel_until(row, context.offering)
     try:
-        async with runtime.engine.transaction():
+        async with runtime.engine.transaction() as transaction:
+            await _claim_day(transaction.connection, context, new_start, ignoring=booking_id)
             updated = (
                 await Booking.update(
                     {
@@ -367,14 +469,16 @@ async def reschedule(runtime: Runtime, principal: Principal, booking_id: UUID, s
                         Booking.ends_at: moved.ends_at,
                         Booking.blocked_from: moved.blocked_from,
                         Booking.blocked_until: moved.blocked_until,
-                        Booking.updated_at: runtime.clock.now(),
+                        # Inside the late window already, the late terms go with the booking wherever it moves.
+                        Booking.free_cancel_until: terms if now > terms else moved.free_cancel_until,
+                        Booking.updated_at: now,
                     }
                 )
-                .where((Booking.id == booking_id) & Booking.status.is_in(list(ACTIVE)))
+                .where((Booking.id == booking_id) & Booking.status.is_in(list(ACTIVE)) & (Booking.starts_at > now))
                 .returning(*_COLUMNS)
             )
             if not updated:
-                raise NotActive()
+                raise NotActive("only an active booking that has not started can be moved")
             await events.publish("booking.rescheduled", {"booking_id": str(booking_id)})
     except Exception as exc:
         if is_violation(exc, EXCLUSION_VIOLATION):
@@ -455,8 +559,16 @@ _COLUMNS = (
     Booking.hold_expires_at,
     Booking.refund_percent,
     Booking.cancel_reason,
+    Booking.free_cancel_until,
     Booking.created_at,
 )
+
+
+def _free_cancel_until(row: dict[str, Any], offering: OfferingOut) -> datetime:
+    """Until when the client may cancel for a full refund: fixed when booked, and kept by a move made late (rows
+    from before it was recorded count from their start)."""
+    until: datetime | None = row["free_cancel_until"]
+    return until or row["starts_at"] - timedelta(hours=offering.cancellation_free_hours)
 
 
 async def booking_by_id(booking_id: UUID) -> BookingOut | None:

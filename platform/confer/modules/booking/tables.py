@@ -22,6 +22,8 @@ class Booking(Table, tablename="booking"):
     refund_percent = SmallInt(null=True, default=None)
     cancelled_by = UUID(null=True, default=None)
     cancel_reason = Varchar(length=500, null=True, default=None)
+    free_cancel_until = Timestamptz(null=True, default=None)
+    """Until when the client may cancel with a full refund: set when booked, and not pushed back by a late move."""
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -32,6 +34,8 @@ class IdempotentRequest(Table, tablename="idempotent_request"):
     id = UUID(primary_key=True)
     client = UUID()
     key = Varchar(length=200)
+    fingerprint = Varchar(length=64, null=True, default=None)
+    """A hash of the request the key came with: the same key with another request is refused, not replayed."""
     status = SmallInt()
     body = JSONB()
     created_at = Timestamptz()

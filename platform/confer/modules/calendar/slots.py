@@ -64,7 +64,8 @@ class SlotPolicy:
     min_notice: timedelta = timedelta()
     horizon: timedelta = timedelta(days=365)
     max_per_day: int | None = None
-    """At most this many bookings a local day; ``booked_per_day`` says how many each day already has."""
+    """At most this many bookings a local day; ``booked_per_day`` says how many each day already has. A day that
+    has them all offers nothing; any other day offers every free time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,26 +107,22 @@ def free_slots(
     before = int(policy.buffer_before.total_seconds())
     after = int(policy.buffer_after.total_seconds())
     found: list[Slot] = []
-    rooms: dict[date, int] = {}
     instant = datetime.fromtimestamp
     for day, window_start, window_end in _windows(availability, earliest, latest):
-        room = rooms.get(day)
-        if room is None:
-            room = _room_on(day, policy.max_per_day, booked_per_day)
+        if _day_is_full(day, policy.max_per_day, booked_per_day):
+            continue
         start = window_start
         if start < earliest:  # first grid point at or after `earliest`
             start += -(-(earliest - start) // step) * step
         # Busy ranges wholly before this window's first blocked range can be skipped for good.
         busy_index = bisect_left(blocked_ends, start - before + 1)
-        while start + duration <= window_end and start < latest and room != 0:
+        while start + duration <= window_end and start < latest:
             blocked_from, blocked_until = start - before, start + duration + after
             while busy_index < len(blocked_ends) and blocked_ends[busy_index] <= blocked_from:
                 busy_index += 1
             if busy_index == len(blocked_starts) or blocked_starts[busy_index] >= blocked_until:
                 found.append(Slot(instant(start, UTC), instant(start + duration, UTC)))
-                room -= 1
             start += step
-        rooms[day] = room
     return found
 
 
@@ -139,11 +136,10 @@ def _check_range(range_start: datetime, range_end: datetime, now: datetime) -> N
         raise RangeTooLong(f"a request for slots may cover at most {MAX_RANGE.days} days")
 
 
-def _room_on(day: date, max_per_day: int | None, booked_per_day: Mapping[date, int] | None) -> int:
-    """How many more slots this local day may offer; -1 means no limit."""
-    if max_per_day is None:
-        return -1
-    return max(0, max_per_day - (booked_per_day or {}).get(day, 0))
+def _day_is_full(day: date, max_per_day: int | None, booked_per_day: Mapping[date, int] | None) -> bool:
+    """Whether this local day has all the bookings it may take. The cap limits bookings, not choice: a day with
+    room for one more offers every free time, and the booking itself takes the day's last place under a lock."""
+    return max_per_day is not None and (booked_per_day or {}).get(day, 0) >= max_per_day
 
 
 def _windows(availability: Availability, earliest: int, latest: int) -> list[tuple[date, int, int]]:
