@@ -46,13 +46,16 @@ export function AuthProvider({ children, onExpired }: { children: ReactNode; onE
   );
 
   const signOut = useCallback(async () => {
+    // The tokens go from this browser first (every tab signs out, and this tab's socket closes as its own choice, not
+    // as a session the server ended); ending the session on the server is then best effort.
+    await authFetch.ensureFresh();
     const tokens = tokenStore.get();
-    if (tokens) {
-      // Ending the session on the server is best effort; the tokens go from this browser either way.
-      await api.POST("/api/v1/auth/logout").catch(() => undefined);
-    }
     tokenStore.set(null);
     queryClient.clear();
+    if (tokens) {
+      const headers = { Authorization: `Bearer ${tokens.accessToken}` };
+      await api.POST("/api/v1/auth/logout", { headers }).catch(() => undefined);
+    }
   }, [queryClient]);
 
   const value = useMemo<Auth>(

@@ -166,6 +166,19 @@ describe("the real-time connection", () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it("says nothing of an ended session when the tab signed out itself first", async () => {
+    let token: string | null = "access-1";
+    const ended = vi.fn();
+    const { connection, sockets, last } = setup({ token: () => token, onSessionEnded: ended });
+    connection.start();
+    last().open();
+    token = null; // signed out: the tokens go first, then the server ends the session
+    last().drop(SESSION_ENDED);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ended).not.toHaveBeenCalled();
+    expect(sockets).toHaveLength(1);
+  });
+
   it("reconnects instead when its tokens already belong to a newer session (signed in again in another tab)", async () => {
     let token = "old-session";
     const ended = vi.fn();

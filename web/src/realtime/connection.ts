@@ -187,6 +187,10 @@ export class RealtimeConnection {
     this.options.onStatus?.("waiting");
     this.attempt += 1;
     const delay = this.backoff(this.attempt);
+    if (this.options.token() === null) {
+      this.stop(); // signed out in this tab or another: nothing to reconnect for
+      return;
+    }
     if (code === SESSION_ENDED && this.options.token() === this.authenticatedWith) {
       this.stop();
       this.options.onSessionEnded?.();
