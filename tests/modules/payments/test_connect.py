@@ -178,6 +178,6 @@ async def test_a_connected_professional_is_paid_minus_the_commission_and_refunds
     report = await client.get("/api/v1/me/earnings", headers=pro, params={"format": "csv"})
     assert report.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(report.text)))
-    assert [(r["booking_id"], r["gross"], r["fee"], r["refunded"], r["net"]) for r in rows] == [
-        (booking["id"], "50.00", "5.00", "50.00", "0.00")
+    assert [(r["kind"], r["paid_for"], r["gross"], r["fee"], r["refunded"], r["net"]) for r in rows] == [
+        ("booking", booking["id"], "50.00", "5.00", "50.00", "0.00")
     ]

@@ -34,4 +34,4 @@ async def test_a_stranger_or_a_professional_asking_for_someone_elses_payment_is_
     assert mine.status_code == 200, mine.text
     assert (mine.json()["amount_minor"], mine.json()["status"]) == (5000, "requires_payment_method")
     assert mine.json()["client_secret"]
-    assert await Payment.count().where(Payment.booking == UUID(booking["id"])) == 1
+    assert await Payment.count().where(Payment.paid_for == UUID(booking["id"])) == 1

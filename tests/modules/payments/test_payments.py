@@ -110,6 +110,26 @@ async def test_a_client_pays_and_the_signed_webhook_confirms_the_booking_once(
     assert payment == {"status": "succeeded", "rank": 3}
 
 
+async def test_the_payment_post_takes_an_idempotency_key_bound_to_what_it_pays(
+    client: httpx.AsyncClient, stripe_configured: str
+) -> None:
+    practice = await open_practice(client, price_minor=5000, currency="EUR")
+    patient = bearer(await signed_in(client, "patient@example.org"))
+    first, second = [await book(client, patient, practice, slot) for slot in (await free_slots(client, practice))[:2]]
+    headers = {**patient, "Idempotency-Key": "pay-attempt-1"}
+    answers = await asyncio.gather(
+        *(client.post(f"/api/v1/bookings/{first['id']}/payment", headers=headers) for _ in range(3))
+    )
+    assert [r.status_code for r in answers] == [200, 200, 200], answers[0].text
+    assert len({r.json()["client_secret"] for r in answers}) == 1
+    assert answers[0].json()["booking_id"] == first["id"]
+    reused = await client.post(f"/api/v1/bookings/{second['id']}/payment", headers=headers)
+    assert_problem(reused, 422, "idempotency-key-reused")  # not the first booking's answer
+    fresh = await client.post(f"/api/v1/bookings/{second['id']}/payment", headers={**patient, "Idempotency-Key": "2"})
+    assert fresh.json()["booking_id"] == second["id"]
+    assert fresh.json()["client_secret"] != answers[0].json()["client_secret"]
+
+
 async def test_forged_and_stale_webhooks_are_refused_and_change_nothing(
     client: httpx.AsyncClient, stripe_configured: str
 ) -> None:

@@ -448,6 +448,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/enrolments/{enrolment_id}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pay */
+        post: operations["ApiV1ClassesEnrolmentsEnrolmentIdPaymentPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/sessions/{session_id}/accept": {
         parameters: {
             query?: never;
@@ -1533,11 +1550,24 @@ export interface components {
             /** Format: uuid */
             id: string;
             offer_expires_at: string | null;
+            pay_before?: string | null;
             position: number | null;
+            refund_percent?: number | null;
             /** Format: uuid */
             session_id: string;
             /** @enum {string} */
-            status: "enrolled" | "waitlisted" | "offered" | "cancelled" | "expired";
+            status: "enrolled" | "pending_payment" | "waitlisted" | "offered" | "cancelled" | "expired";
+        };
+        /** EnrolmentPaymentOut */
+        EnrolmentPaymentOut: {
+            amount_minor: number;
+            client_secret: string | null;
+            currency: string;
+            /** Format: uuid */
+            enrolment_id: string;
+            pay_before: string | null;
+            publishable_key: string | null;
+            status: string;
         };
         /** ExternalCalendarIn */
         ExternalCalendarIn: {
@@ -2540,7 +2570,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST with the same key to get the first answer again */
+                /** @description Repeat a POST with the same key (and the same request) to get the first answer again */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2807,7 +2837,10 @@ export interface operations {
     ApiV1BookingsBookingIdPaymentPay: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST with the same key (and the same request) to get the first answer again */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 booking_id: string;
             };
@@ -3124,6 +3157,46 @@ export interface operations {
                 };
                 content: {
                     "text/calendar; charset=utf-8": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1ClassesEnrolmentsEnrolmentIdPaymentPay: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST with the same key (and the same request) to get the first answer again */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentPaymentOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

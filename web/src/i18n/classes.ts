@@ -15,6 +15,7 @@ export const classes = {
   noPlaces: "You have no place in a class to come.",
   status: {
     enrolled: "Seat",
+    pending_payment: "Seat held until paid",
     waitlisted: "Waitlist",
     offered: "Seat offered",
   } as Record<string, string>,

@@ -218,6 +218,7 @@ export const pro = {
     enrolmentStatus: {
       enrolled: "Enrolled",
       offered: "Offered a seat",
+      pending_payment: "Seat held until paid",
       waitlisted: "Waiting",
       cancelled: "Left",
       expired: "Offer lapsed",

@@ -16,6 +16,8 @@ module = Module(
         "classes.left": [realtime.follow_enrolment],
         "classes.enrolment_cancelled": [realtime.follow_enrolment],
         "classes.offer_expired": [realtime.follow_enrolment],
+        "classes.pending_payment": [realtime.follow_enrolment],
+        "classes.payment_expired": [realtime.follow_enrolment],
         "classes.session_cancelled": [realtime.publish_cancellation],
     },
     schedules=[Schedule(cron="* * * * *", job=service.expire_offers)],

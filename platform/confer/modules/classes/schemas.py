@@ -44,13 +44,30 @@ class EnrolmentOut(msgspec.Struct):
     id: UUID
     session_id: UUID
     client_id: UUID
-    status: Literal["enrolled", "waitlisted", "offered", "cancelled", "expired"]
+    status: Literal["enrolled", "pending_payment", "waitlisted", "offered", "cancelled", "expired"]
+    """``pending_payment``: a seat of a priced class, held until ``pay_before`` (pay it at
+    ``POST /api/v1/classes/enrolments/{id}/payment``), then enrolled once paid, or lapsed."""
     position: int | None
     """Place in the waitlist (1 is next) while waitlisted."""
     offer_expires_at: datetime | None
     created_at: datetime
     client_name: str | None = None
     """In the host's roster: who holds the place."""
+    pay_before: datetime | None = None
+    """While ``pending_payment``: unpaid by then, the seat goes to the next waiter."""
+    refund_percent: int | None = None
+    """Once the place has ended: the share of the price refunded (the class's cancellation policy)."""
+
+
+class PlaceToPay(msgspec.Struct, frozen=True, kw_only=True):
+    """What the payments module needs to know of a place in a priced class."""
+
+    id: UUID
+    client_id: UUID
+    professional_id: UUID
+    offering_id: UUID
+    status: str
+    pay_before: datetime | None
 
 
 class MyPlaceOut(msgspec.Struct, kw_only=True):

@@ -6,6 +6,10 @@ session's seats and places (leaving, accepting, lapsing offers, cancelling) firs
 never interleave. A freed seat stays counted while it is offered to the first waiter, so nobody jumps the queue:
 a session with a free seat never has anyone waiting.
 
+A seat of a priced class is held unpaid (``pending_payment``) like a paid booking: the payments module makes its
+PaymentIntent on ``classes.pending_payment``, settles it through ``settle_payment``, and refunds what ``refund_percent``
+says when the place ends; a hold that lapses unpaid frees the seat for the waitlist.
+
 Each session blocks the professional's time with a confirmed row in booking's table, so booking's exclusion
 constraint refuses a session over a consultation (and the reverse), and consultation slots leave class time out.
 """
@@ -28,12 +32,14 @@ from confer.core.errors import Conflict, InvalidInput, NotFound
 from confer.core.pagination import decode_cursor, encode_cursor
 from confer.core.runtime import Runtime
 from confer.modules.accounts import service as accounts
+from confer.modules.booking import service as bookings
 from confer.modules.booking.tables import Booking
 from confer.modules.classes.recurrence import RecurrenceError, occurrences
 from confer.modules.classes.schemas import (
     EnrolmentOut,
     MyPlaceOut,
     MyPlaces,
+    PlaceToPay,
     SessionOut,
     SessionPage,
     SessionsCreate,
@@ -44,11 +50,16 @@ from confer.modules.professionals import service as professionals
 from confer.modules.professionals.schemas import OfferingOut
 from confer.modules.professionals.tables import ProfessionalProfile
 
-LIVE = ("enrolled", "waitlisted", "offered")
-HOLDS_SEAT = ("enrolled", "offered")
-ROSTER_ORDER = {"enrolled": 0, "offered": 1, "waitlisted": 2}
+LIVE = ("enrolled", "pending_payment", "waitlisted", "offered")
+HOLDS_SEAT = ("enrolled", "pending_payment", "offered")
+LAPSING = {"offered": "classes.offer_expired", "pending_payment": "classes.payment_expired"}
+"""Places whose seat is held until ``offer_expires_at`` (accepted or paid by then), and the event of their lapsing."""
+ROSTER_ORDER = {"enrolled": 0, "pending_payment": 1, "offered": 2, "waitlisted": 3}
 ACTIVE_BOOKING = ("held", "pending_payment", "confirmed")
 PAGE_SIZE = 50
+LATEST_START = datetime(3000, 1, 1, tzinfo=UTC)
+"""Sessions start before this: far-off instants would overflow the date maths (a start at 9999-12-31T23:30Z has no
+end), and no class is planned a millennium ahead."""
 
 
 class SessionOverlaps(Conflict):
@@ -151,7 +162,12 @@ async def cancel_session(runtime: Runtime, principal: Principal, session_id: UUI
             raise SessionClosed("this session is already cancelled or has started")
         dropped = (
             await Enrolment.update(
-                {Enrolment.status: "cancelled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+                {
+                    Enrolment.status: "cancelled",
+                    Enrolment.offer_expires_at: None,
+                    Enrolment.refund_percent: 100,
+                    Enrolment.updated_at: now,
+                }
             )
             .where((Enrolment.session == session_id) & Enrolment.status.is_in(list(LIVE)))
             .returning(Enrolment.id, Enrolment.client)
@@ -176,6 +192,7 @@ async def cancel_session(runtime: Runtime, principal: Principal, session_id: UUI
                     "session_id": str(session_id),
                     "client_id": str(row["client"]),
                     "reason": "session cancelled",
+                    "refund_percent": 100,
                 },
             )
     return _session_out(cancelled[0])
@@ -282,16 +299,18 @@ async def my_places(runtime: Runtime, principal: Principal) -> MyPlaces:
 
 
 async def enrol(runtime: Runtime, principal: Principal, session_id: UUID) -> EnrolmentOut:
-    """A seat if one is free, else a place at the end of the waitlist."""
-    session = await _open_session(runtime, session_id)
+    """A seat if one is free (held unpaid until paid, in a priced class), else a place at the end of the waitlist."""
+    session, offering = await _open_session(runtime, session_id)
     if session["professional"] == principal.user_id:
         raise InvalidInput("session_id", "you cannot enrol in your own class")
     now = runtime.clock.now()
+    status, pay_before = _seat_taken(offering, session, now)
     enrolment = Enrolment(
         id=uuid4(),
         session=session_id,
         client=principal.user_id,
-        status="enrolled",
+        status=status,
+        offer_expires_at=pay_before,
         created_at=now,
         updated_at=now,
     )
@@ -304,7 +323,7 @@ async def enrol(runtime: Runtime, principal: Principal, session_id: UUID) -> Enr
                 # The ticket locked the session row: a seat freed since the first try (with nobody waiting, as freed
                 # seats go to waiters first) is ours now rather than a place in a queue of one.
                 if not await _take_seat(session_id, now):
-                    enrolment.status, enrolment.position = "waitlisted", ticket
+                    enrolment.status, enrolment.position, enrolment.offer_expires_at = "waitlisted", ticket, None
             await Enrolment.insert(enrolment).run()
             await events.publish(f"classes.{enrolment.status}", _enrolment_event(enrolment.to_dict()))
     except Exception as exc:
@@ -324,28 +343,38 @@ async def leave(runtime: Runtime, principal: Principal, session_id: UUID) -> Enr
             raise NotFound("you have no place in this session")
         if session["starts_at"] <= now:
             raise SessionClosed("this session has started")
+        refund = await _refund_on_leaving(mine["status"], session, now)
         left = (
             await Enrolment.update(
-                {Enrolment.status: "cancelled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+                {
+                    Enrolment.status: "cancelled",
+                    Enrolment.offer_expires_at: None,
+                    Enrolment.refund_percent: refund,
+                    Enrolment.updated_at: now,
+                }
             )
             .where((Enrolment.id == mine["id"]) & (Enrolment.status == mine["status"]))
             .returning(*_ENROLMENT_COLUMNS)
         )
-        await events.publish("classes.left", {**_enrolment_event(left[0]), "was": mine["status"]})
+        await events.publish(
+            "classes.left", {**_enrolment_event(left[0]), "was": mine["status"], "refund_percent": refund}
+        )
         if mine["status"] in HOLDS_SEAT:
             await _pass_seat_on(runtime, session, now)
     return await _enrolment_out(left[0])
 
 
 async def accept(runtime: Runtime, principal: Principal, session_id: UUID) -> EnrolmentOut:
-    """Take the seat offered to the caller, while the offer stands."""
+    """Take the seat offered to the caller, while the offer stands (in a priced class, held until paid)."""
     now = runtime.clock.now()
     async with runtime.engine.transaction():
-        if await _lock_session(session_id) is None:
+        session = await _lock_session(session_id)
+        if session is None:
             raise NotFound("you have no place in this session")
+        status, pay_before = _seat_taken(await professionals.offering_by_id(session["offering"]), session, now)
         accepted = (
             await Enrolment.update(
-                {Enrolment.status: "enrolled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+                {Enrolment.status: status, Enrolment.offer_expires_at: pay_before, Enrolment.updated_at: now}
             )
             .where(
                 (Enrolment.session == session_id)
@@ -362,7 +391,7 @@ async def accept(runtime: Runtime, principal: Principal, session_id: UUID) -> En
             if mine["status"] in ("offered", "expired"):
                 raise NoSeatOffered("the offer has lapsed")
             raise NoSeatOffered(f"your place is {mine['status']}")
-        await events.publish("classes.enrolled", {**_enrolment_event(accepted[0]), "from_waitlist": True})
+        await events.publish(f"classes.{status}", {**_enrolment_event(accepted[0]), "from_waitlist": True})
     return await _enrolment_out(accepted[0])
 
 
@@ -375,37 +404,112 @@ async def my_place(principal: Principal, session_id: UUID) -> EnrolmentOut:
 
 
 async def expire_offers(ctx: dict[str, Any]) -> int:
-    """saq cron job: offers not accepted in time lapse, and each seat is offered to the next waiter."""
+    """saq cron job: offers not accepted in time and seats not paid in time lapse, and each seat is offered to the
+    next waiter."""
     runtime: Runtime = ctx["runtime"]
     now = runtime.clock.now()
     lapsed = (
-        await Enrolment.select(Enrolment.id, Enrolment.session)
-        .where((Enrolment.status == "offered") & (Enrolment.offer_expires_at <= now))
+        await Enrolment.select(Enrolment.id, Enrolment.session, Enrolment.status)
+        .where(Enrolment.status.is_in(list(LAPSING)) & (Enrolment.offer_expires_at <= now))
         .order_by(Enrolment.offer_expires_at)
         .limit(500)
     )
     expired = 0
-    for offer in lapsed:
-        async with runtime.engine.transaction():
-            session = await _lock_session(offer["session"])
-            rows = (
-                await Enrolment.update({Enrolment.status: "expired", Enrolment.updated_at: now})
-                .where(
-                    (Enrolment.id == offer["id"])
-                    & (Enrolment.status == "offered")
-                    & (Enrolment.offer_expires_at <= now)
-                )
-                .returning(*_ENROLMENT_COLUMNS)
-            )
-            if session is None or not rows:
-                continue  # accepted or left meanwhile
-            await events.publish("classes.offer_expired", _enrolment_event(rows[0]))
-            await _pass_seat_on(runtime, session, now)
-            expired += 1
+    for place in lapsed:
+        expired += await _lapse(runtime, place["id"], place["session"], place["status"], now)
     return expired
 
 
+async def _lapse(runtime: Runtime, enrolment_id: UUID, session_id: UUID, status: str, now: datetime) -> bool:
+    """An offered or unpaid seat that was not taken up in time (or whose payment failed) goes to the next waiter.
+    False when the place moved on meanwhile (accepted, paid or left)."""
+    async with runtime.engine.transaction():
+        session = await _lock_session(session_id)
+        rows = (
+            await Enrolment.update(
+                {Enrolment.status: "expired", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.status == status))
+            .returning(*_ENROLMENT_COLUMNS)
+        )
+        if session is None or not rows:
+            return False
+        await events.publish(LAPSING[status], _enrolment_event(rows[0]))
+        await _pass_seat_on(runtime, session, now)
+    return True
+
+
+# --- paying for a seat (the payments module calls these) --------------------------------------------------------------
+
+
+async def place_to_pay(enrolment_id: UUID) -> PlaceToPay | None:
+    """What paying for a place needs to know; None for an unknown place."""
+    rows = await Enrolment.select(
+        Enrolment.id,
+        Enrolment.client,
+        Enrolment.status,
+        Enrolment.offer_expires_at,
+        Enrolment.session.professional.as_alias("professional"),
+        Enrolment.session.offering.as_alias("offering"),
+    ).where(Enrolment.id == enrolment_id)
+    if not rows:
+        return None
+    row = rows[0]
+    return PlaceToPay(
+        id=row["id"],
+        client_id=row["client"],
+        professional_id=row["professional"],
+        offering_id=row["offering"],
+        status=row["status"],
+        pay_before=row["offer_expires_at"] if row["status"] == "pending_payment" else None,
+    )
+
+
+async def settle_payment(runtime: Runtime, enrolment_id: UUID, *, paid: bool) -> bool:
+    """The payment of a seat held unpaid came through (the client is enrolled) or failed (the seat goes to the next
+    waiter). False when the place no longer waits for payment (it lapsed or was left, or this was done already)."""
+    now = runtime.clock.now()
+    place = await Enrolment.select(Enrolment.session).where(Enrolment.id == enrolment_id).first()
+    if place is None:
+        return False
+    if not paid:
+        return await _lapse(runtime, enrolment_id, place["session"], "pending_payment", now)
+    async with runtime.engine.transaction():
+        enrolled = (
+            await Enrolment.update(
+                {Enrolment.status: "enrolled", Enrolment.offer_expires_at: None, Enrolment.updated_at: now}
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.status == "pending_payment"))
+            .returning(*_ENROLMENT_COLUMNS)
+        )
+        if enrolled:
+            await events.publish("classes.enrolled", {**_enrolment_event(enrolled[0]), "paid": True})
+    return bool(enrolled)
+
+
 # --- the seat rules ---------------------------------------------------------------------------------------------------
+
+
+def _seat_taken(offering: OfferingOut, session: dict[str, Any], now: datetime) -> tuple[str, datetime | None]:
+    """The status of a place that has just taken a seat: enrolled in a free class; in a priced one, held unpaid for
+    as long as a paid booking is (never past the session's start), with the time it lapses."""
+    if offering.price_minor <= 0:
+        return "enrolled", None
+    return "pending_payment", min(now + bookings.PAYMENT_WINDOW, session["starts_at"])
+
+
+async def _refund_on_leaving(status: str, session: dict[str, Any], now: datetime) -> int | None:
+    """The share of the price a client leaving gets back, by the class's cancellation policy: all of it up to
+    ``cancellation_free_hours`` before the start, ``late_cancellation_refund_percent`` after. None when nothing was
+    paid for the place (a free class, an unpaid seat, a waitlist place)."""
+    if status != "enrolled":
+        return None
+    offering = await professionals.offering_by_id(session["offering"])
+    if offering.price_minor <= 0:
+        return None
+    if session["starts_at"] - now >= timedelta(hours=offering.cancellation_free_hours):
+        return 100
+    return offering.late_cancellation_refund_percent
 
 
 async def _take_seat(session_id: UUID, now: datetime) -> bool:
@@ -489,19 +593,20 @@ async def _latest_place(principal: Principal, session_id: UUID) -> dict[str, Any
     return next((row for row in rows if row["status"] in LIVE), rows[0] if rows else None)
 
 
-async def _open_session(runtime: Runtime, session_id: UUID) -> dict[str, Any]:
-    """A session of a published class, open for enrolment; 404 when there is no such public session."""
+async def _open_session(runtime: Runtime, session_id: UUID) -> tuple[dict[str, Any], OfferingOut]:
+    """A session of a published class, open for enrolment, and its class; 404 when there is no such public
+    session."""
     row: dict[str, Any] | None = (
         await ClassSession.select(*_SESSION_COLUMNS).where(ClassSession.id == session_id).first()
     )
     if row is None:
         raise NotFound("no such session")
-    await professionals.bookable_offering(row["offering"])
+    offering, _zone = await professionals.bookable_offering(row["offering"])
     if row["status"] != "scheduled":
         raise SessionClosed("this session is cancelled")
     if row["starts_at"] <= runtime.clock.now():
         raise SessionClosed("this session has started")
-    return row
+    return row, offering
 
 
 # --- the professional's own things ------------------------------------------------------------------------------------
@@ -542,6 +647,9 @@ async def _zone_of(professional_id: UUID) -> str:
 async def _session_starts(runtime: Runtime, data: SessionsCreate, zone: str) -> list[datetime]:
     """The UTC starts the request asks for, in order: one, or a series expanded in the professional's zone."""
     now = runtime.clock.now()
+    for field, start in (("starts_at", data.starts_at), ("first_starts_at", data.first_starts_at)):
+        if start is not None and start >= LATEST_START:
+            raise InvalidInput(field, f"must be before {LATEST_START.year}")
     if data.starts_at is not None:
         if data.first_starts_at is not None or data.rrule is not None:
             raise InvalidInput("starts_at", "give either starts_at (one session) or first_starts_at with rrule")
@@ -596,6 +704,7 @@ _ENROLMENT_COLUMNS = (
     Enrolment.status,
     Enrolment.position,
     Enrolment.offer_expires_at,
+    Enrolment.refund_percent,
     Enrolment.created_at,
 )
 
@@ -632,7 +741,9 @@ def _place_out(row: dict[str, Any], place_in_line: int | None) -> EnrolmentOut:
         client_id=row["client"],
         status=row["status"],
         position=place_in_line,
-        offer_expires_at=row["offer_expires_at"],
+        offer_expires_at=row["offer_expires_at"] if row["status"] == "offered" else None,
+        pay_before=row["offer_expires_at"] if row["status"] == "pending_payment" else None,
+        refund_percent=row["refund_percent"],
         created_at=row["created_at"],
     )
 

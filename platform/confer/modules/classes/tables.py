@@ -30,7 +30,8 @@ class ClassSession(Table, tablename="class_session"):
 
 
 class Enrolment(Table, tablename="enrolment"):
-    """A client's place in a session: enrolled, waitlisted, offered a freed seat, or no longer live."""
+    """A client's place in a session: enrolled, holding a seat of a priced class until it is paid
+    (``pending_payment``), waitlisted, offered a freed seat, or no longer live."""
 
     id = UUID(primary_key=True)
     session = ForeignKey(ClassSession, on_delete=OnDelete.cascade, index=True)
@@ -39,5 +40,9 @@ class Enrolment(Table, tablename="enrolment"):
     position = Integer(null=True, default=None)
     """Order on the waitlist (a ticket number: smaller waited longer)."""
     offer_expires_at = Timestamptz(null=True, default=None)
+    """When the seat held for this place lapses unless taken: an offered seat's acceptance, an unpaid seat's
+    payment."""
+    refund_percent = SmallInt(null=True, default=None)
+    """The share of the price refunded when the place ended (by the class's cancellation policy)."""
     created_at = Timestamptz()
     updated_at = Timestamptz()

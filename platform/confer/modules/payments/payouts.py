@@ -9,17 +9,30 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import stripe
+import structlog
+
 from confer.core.auth import Principal
 from confer.core.runtime import Runtime
 from confer.modules.accounts import service as accounts
 from confer.modules.payments.schemas import EarningsOut, EarningsTotal, OnboardingLink, PayoutAccountOut
-from confer.modules.payments.stripe_api import stripe_client
+from confer.modules.payments.stripe_api import PaymentsOff, stripe_client
 from confer.modules.payments.tables import Payment, PayoutAccount
+
+log = structlog.get_logger("confer.payments")
 
 
 async def onboarding_link(runtime: Runtime, principal: Principal) -> OnboardingLink:
     """A Stripe-hosted onboarding link for the professional's Express account (made on the first call)."""
     principal.require_role("professional")
+    try:
+        return await _onboarding_link(runtime, principal)
+    except stripe.StripeError as exc:
+        log.warning("payments.stripe_error", operation="onboarding", error=type(exc).__name__)
+        raise PaymentsOff("the payment service did not answer as expected; try again in a moment") from exc
+
+
+async def _onboarding_link(runtime: Runtime, principal: Principal) -> OnboardingLink:
     client = stripe_client(runtime)
     account_id = await _account_id(principal.user_id)
     if account_id is None:
@@ -129,16 +142,17 @@ async def earnings(principal: Principal) -> EarningsOut:
 
 
 async def earnings_csv(principal: Principal) -> str:
-    """One line per paid booking: what a bookkeeper imports."""
+    """One line per payment (a booking or a class seat): what a bookkeeper imports."""
     principal.require_role("professional")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["paid_at", "booking_id", "currency", "gross", "fee", "refunded", "net"])
+    writer.writerow(["paid_at", "kind", "paid_for", "currency", "gross", "fee", "refunded", "net"])
     for row in await _paid(principal.user_id):
         writer.writerow(
             [
                 row["updated_at"].isoformat(),
-                row["booking"],
+                row["kind"],
+                row["paid_for"],
                 row["currency"],
                 _decimal(row["amount_minor"]),
                 _decimal(row["fee_minor"]),

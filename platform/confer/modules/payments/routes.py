@@ -1,18 +1,21 @@
-"""The payments API: paying a booking, and Stripe's webhook (its body is read raw: the signature covers it)."""
+"""The payments API: paying a booking or a class seat, and Stripe's webhook (its body is read raw: the signature
+covers it)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
-from confer.core.dependencies import CurrentPrincipal, RuntimeDep
+from confer.core.dependencies import CurrentPrincipal, IdempotencyKey, RuntimeDep
 from confer.modules.accounts import service as accounts
 from confer.modules.payments import payouts, service
 from confer.modules.payments.schemas import (
     EarningsOut,
+    EnrolmentPaymentOut,
     OnboardingLink,
     PaymentOut,
     PayoutAccountOut,
@@ -28,11 +31,38 @@ class BookingPaymentController(Controller):
     security = BEARER
 
     @post("/", status_code=200)
-    async def pay(self, booking_id: FromPath[UUID], runtime: RuntimeDep, principal: CurrentPrincipal) -> PaymentOut:
+    async def pay(
+        self,
+        booking_id: FromPath[UUID],
+        runtime: RuntimeDep,
+        principal: CurrentPrincipal,
+        idempotency_key: IdempotencyKey = None,
+    ) -> PaymentOut:
         """The booking's Stripe PaymentIntent (made once), with the client secret for the Payment Element; pay
         before ``pay_before`` or the booking is released."""
         await accounts.require_verified_email(runtime, principal)
-        return await service.payment_for(runtime, principal, booking_id)
+        details = await service.payment_for(runtime, principal, "booking", booking_id, idempotency_key)
+        return PaymentOut(booking_id=booking_id, **msgspec.structs.asdict(details))
+
+
+class EnrolmentPaymentController(Controller):
+    path = "/api/v1/classes/enrolments/{enrolment_id:uuid}/payment"
+    tags = ["payments"]
+    security = BEARER
+
+    @post("/", status_code=200)
+    async def pay(
+        self,
+        enrolment_id: FromPath[UUID],
+        runtime: RuntimeDep,
+        principal: CurrentPrincipal,
+        idempotency_key: IdempotencyKey = None,
+    ) -> EnrolmentPaymentOut:
+        """The Stripe PaymentIntent of a seat held in a priced class (``pending_payment``), like a booking's; pay
+        before ``pay_before`` or the seat goes to the next on the waitlist."""
+        await accounts.require_verified_email(runtime, principal)
+        details = await service.payment_for(runtime, principal, "enrolment", enrolment_id, idempotency_key)
+        return EnrolmentPaymentOut(enrolment_id=enrolment_id, **msgspec.structs.asdict(details))
 
 
 class StripeWebhookController(Controller):

@@ -8,8 +8,9 @@ from uuid import UUID
 import msgspec
 
 
-class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
-    booking_id: UUID
+class PaymentDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment as the client's Payment Element needs it, whatever is paid for."""
+
     amount_minor: int
     currency: str
     status: str
@@ -18,7 +19,15 @@ class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
     """For Stripe's Payment Element (web) or PaymentSheet (mobile); none once paid or cancelled."""
     publishable_key: str | None
     pay_before: datetime | None
-    """The booking's hold ends then: unpaid, it is released."""
+    """The hold ends then: unpaid, the booking or the seat is released."""
+
+
+class PaymentOut(PaymentDetails, frozen=True, kw_only=True):
+    booking_id: UUID
+
+
+class EnrolmentPaymentOut(PaymentDetails, frozen=True, kw_only=True):
+    enrolment_id: UUID
 
 
 class WebhookAnswer(msgspec.Struct, frozen=True):

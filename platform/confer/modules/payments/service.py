@@ -1,5 +1,10 @@
-"""Paying for bookings with Stripe: a PaymentIntent per booking waiting for payment, webhooks that move a
-forward-only state machine, and refunds computed from the cancellation policy.
+"""Paying with Stripe for what a client takes: a booking, or a seat in a priced class. One PaymentIntent per thing
+waiting for payment, webhooks that move a forward-only state machine, and refunds computed from the cancellation
+policy.
+
+What is paid for belongs to another module (booking, classes): this one knows it only as a :class:`Payable`, read
+through that module's service, settled through it (``settle_payment``), and followed through its events (waiting
+for payment -> make the intent; ended -> refund what its ``refund_percent`` says, or cancel an intent never paid).
 
 Stripe's word is the truth, read back rather than taken from the event: a webhook names what changed, Confer
 re-fetches the PaymentIntent and applies its status only if it is further along than what is stored. So a
@@ -8,21 +13,24 @@ duplicated, late or out-of-order event changes nothing, and each event id is rec
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
+import msgspec
 import stripe
 import structlog
 
 from confer.core.auth import Principal
 from confer.core.errors import ConferError, Conflict, NotFound
-from confer.core.events import EventEnvelope
+from confer.core.events import AfterCommit, EventEnvelope
 from confer.core.runtime import Runtime
 from confer.modules.booking import service as bookings
-from confer.modules.booking.schemas import BookingOut
+from confer.modules.classes import service as classes
 from confer.modules.payments import payouts
 from confer.modules.payments.payouts import commission, destination_of
-from confer.modules.payments.schemas import PaymentOut
+from confer.modules.payments.schemas import PaymentDetails
 from confer.modules.payments.stripe_api import PaymentsOff, settings_of, stripe_client
 from confer.modules.payments.tables import Payment, Refund, StripeEvent
 from confer.modules.professionals import service as professionals
@@ -52,7 +60,7 @@ INTENT_EVENTS = frozenset(
 
 class NotPayable(Conflict):
     type = "not-payable"
-    title = "This booking does not wait for a payment"
+    title = "This does not wait for a payment"
 
 
 class BadSignature(ConferError):
@@ -61,62 +69,125 @@ class BadSignature(ConferError):
     title = "The webhook signature does not verify"
 
 
-# --- paying -----------------------------------------------------------------------------------------------------------
+# --- what is paid for -------------------------------------------------------------------------------------------------
+
+Kind = Literal["booking", "enrolment"]
+SUBJECT_KEYS = ("booking_id", "enrolment_id")
+"""How events and PaymentIntents' metadata name what is paid for."""
 
 
-async def payment_for(runtime: Runtime, principal: Principal, booking_id: UUID) -> PaymentOut:
-    """The booking's PaymentIntent (made on the first call), with what the client's Payment Element needs. Only the
-    booking's client pays; only a booking waiting for payment can be paid."""
-    try:
-        return await _payment_for(runtime, principal, booking_id)
-    except stripe.StripeError as exc:
-        log.warning("payments.stripe_error", booking=str(booking_id), error=type(exc).__name__)
-        raise PaymentsOff("the payment service did not answer as expected; try again in a moment") from exc
+class Payable(msgspec.Struct, frozen=True, kw_only=True):
+    """A booking or a place in a class session, as its own module describes it to payments."""
+
+    kind: Kind
+    id: UUID
+    client_id: UUID
+    professional_id: UUID
+    offering_id: UUID
+    status: str
+    """``pending_payment`` while it waits to be paid."""
+    pay_before: datetime | None
 
 
-async def _payment_for(runtime: Runtime, principal: Principal, booking_id: UUID) -> PaymentOut:
-    booking = await bookings.booking_of(principal, booking_id)
-    if booking.client_id != principal.user_id:
-        raise NotFound("no such booking to pay")
-    if booking.status != "pending_payment":
-        paid = await _payment(booking_id)
-        if paid is None or paid["status"] != "succeeded":
-            raise NotPayable(f"this booking is {booking.status.replace('_', ' ')}")
-        return PaymentOut(
-            booking_id=booking_id,
-            amount_minor=paid["amount_minor"],
-            currency=paid["currency"],
-            status=paid["status"],
-            client_secret=None,
-            publishable_key=settings_of(runtime).stripe_publishable_key,
-            pay_before=None,
-        )
-    row, intent = await _ensure_intent(runtime, booking)
-    return PaymentOut(
-        booking_id=booking_id,
-        amount_minor=row["amount_minor"],
-        currency=row["currency"],
-        status=intent.status,
-        client_secret=intent.client_secret if intent.status not in ("succeeded", "canceled") else None,
-        publishable_key=settings_of(runtime).stripe_publishable_key,
+async def _payable(kind: Kind, subject_id: UUID) -> Payable | None:
+    if kind == "enrolment":
+        place = await classes.place_to_pay(subject_id)
+        return None if place is None else Payable(kind=kind, **msgspec.structs.asdict(place))
+    booking = await bookings.booking_by_id(subject_id)
+    if booking is None or booking.client_id == booking.professional_id:  # a class's block of time, not a booking
+        return None
+    return Payable(
+        kind=kind,
+        id=booking.id,
+        client_id=booking.client_id,
+        professional_id=booking.professional_id,
+        offering_id=booking.offering_id,
+        status=booking.status,
         pay_before=booking.hold_expires_at,
     )
 
 
-async def _ensure_intent(runtime: Runtime, booking: BookingOut) -> tuple[dict[str, Any], Any]:
-    """The booking's payment row and PaymentIntent, made once: the row is locked while the intent is created, so a
-    concurrent caller (the client asking, the hold's subscriber) waits and reuses it."""
-    offering = await professionals.offering_by_id(booking.offering_id)
+def _settler(kind: Kind) -> Callable[..., Awaitable[bool]]:
+    """The owning module's ``settle_payment(runtime, id, *, paid)``: confirm once paid, release once failed."""
+    return classes.settle_payment if kind == "enrolment" else bookings.settle_payment
+
+
+def _subject_of(payload: dict[str, Any]) -> tuple[Kind, UUID]:
+    """Which payable an event (or a PaymentIntent's metadata) is about."""
+    if "booking_id" in payload:
+        return "booking", UUID(payload["booking_id"])
+    return "enrolment", UUID(payload["enrolment_id"])
+
+
+# --- paying -----------------------------------------------------------------------------------------------------------
+
+
+async def payment_for(
+    runtime: Runtime, principal: Principal, kind: Kind, subject_id: UUID, idempotency_key: str | None
+) -> PaymentDetails:
+    """The PaymentIntent of a booking or a class seat waiting for payment (made on the first call), with what the
+    client's Payment Element needs. Only its client pays; anyone else's is 'not found'. A repeated
+    ``Idempotency-Key`` gets the first answer; one first sent to pay something else is refused (422)."""
+    fingerprint = bookings.request_fingerprint(f"POST /{kind}s/payment", subject_id)
+    if idempotency_key:
+        earlier = await bookings.earlier_answer(principal.user_id, idempotency_key, fingerprint, PaymentDetails)
+        if earlier is not None:
+            return earlier[1]
+    try:
+        answer = await _payment_for(runtime, principal, kind, subject_id)
+    except stripe.StripeError as exc:
+        log.warning("payments.stripe_error", kind=kind, paid_for=str(subject_id), error=type(exc).__name__)
+        raise PaymentsOff("the payment service did not answer as expected; try again in a moment") from exc
+    if idempotency_key:
+        _, answer = await bookings.remember_answer(
+            runtime, principal.user_id, idempotency_key, fingerprint, 200, answer
+        )
+    return answer
+
+
+async def _payment_for(runtime: Runtime, principal: Principal, kind: Kind, subject_id: UUID) -> PaymentDetails:
+    payable = await _payable(kind, subject_id)
+    if payable is None or payable.client_id != principal.user_id:
+        raise NotFound(f"no such {kind} to pay")
+    publishable_key = settings_of(runtime).stripe_publishable_key
+    if payable.status != "pending_payment":
+        paid = await _payment(subject_id)
+        if paid is None or paid["status"] != "succeeded":
+            raise NotPayable(f"this {kind} is {payable.status.replace('_', ' ')}")
+        return PaymentDetails(
+            amount_minor=paid["amount_minor"],
+            currency=paid["currency"],
+            status=paid["status"],
+            client_secret=None,
+            publishable_key=publishable_key,
+            pay_before=None,
+        )
+    row, intent = await _ensure_intent(runtime, payable)
+    return PaymentDetails(
+        amount_minor=row["amount_minor"],
+        currency=row["currency"],
+        status=intent.status,
+        client_secret=intent.client_secret if intent.status not in ("succeeded", "canceled") else None,
+        publishable_key=publishable_key,
+        pay_before=payable.pay_before,
+    )
+
+
+async def _ensure_intent(runtime: Runtime, payable: Payable) -> tuple[dict[str, Any], Any]:
+    """The payment row and PaymentIntent of what is paid for, made once: the row is locked while the intent is
+    created, so a concurrent caller (the client asking, the hold's subscriber) waits and reuses it."""
+    offering = await professionals.offering_by_id(payable.offering_id)
     async with runtime.engine.transaction():
-        destination = await destination_of(booking.professional_id)
+        destination = await destination_of(payable.professional_id)
         fee = commission(offering.price_minor, settings_of(runtime).commission_percent) if destination else 0
         await Payment.raw(
-            "INSERT INTO payment (id, booking, professional, destination, fee_minor, amount_minor, currency, status, "
-            "rank, refunded_minor, created_at, updated_at) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {}, 'creating', 0, 0, {}, {}) ON CONFLICT (booking) DO NOTHING",
+            "INSERT INTO payment (id, kind, paid_for, professional, destination, fee_minor, amount_minor, currency, "
+            "status, rank, refunded_minor, created_at, updated_at) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 'creating', 0, 0, {}, {}) ON CONFLICT (paid_for) DO NOTHING",
             uuid4(),
-            booking.id,
-            booking.professional_id,
+            payable.kind,
+            payable.id,
+            payable.professional_id,
             destination,
             fee,
             offering.price_minor,
@@ -124,11 +195,11 @@ async def _ensure_intent(runtime: Runtime, booking: BookingOut) -> tuple[dict[st
             runtime.clock.now(),
             runtime.clock.now(),
         )
-        row = (await Payment.raw("SELECT * FROM payment WHERE booking = {} FOR UPDATE", booking.id))[0]
+        row = (await Payment.raw("SELECT * FROM payment WHERE paid_for = {} FOR UPDATE", payable.id))[0]
         if row["intent"] is None:
             intent = await stripe_client(runtime).v1.payment_intents.create_async(
                 params=_intent_params(row, offering.title),  # type: ignore[arg-type]
-                options={"idempotency_key": f"confer-intent-{booking.id}"},
+                options={"idempotency_key": f"confer-intent-{payable.id}"},
             )
             await Payment.update({Payment.intent: intent.id, Payment.status: intent.status}).where(
                 Payment.id == row["id"]
@@ -138,12 +209,18 @@ async def _ensure_intent(runtime: Runtime, booking: BookingOut) -> tuple[dict[st
     return row, intent
 
 
-async def prepare_payment(runtime: Runtime, event: EventEnvelope) -> None:
-    """Subscriber of booking.pending_payment: the PaymentIntent is made as the booking is held, so the client's
-    request for it answers at once. (Stripe down: the subscriber is retried; the client's request makes it too.)"""
-    booking = await bookings.booking_by_id(UUID(event.payload["booking_id"]))
-    if booking is not None and booking.status == "pending_payment":
-        await _ensure_intent(runtime, booking)
+async def prepare_payment(runtime: Runtime, event: EventEnvelope) -> AfterCommit | None:
+    """Subscriber of booking.pending_payment and classes.pending_payment: the PaymentIntent is made as the hold
+    begins (after the delivery commits: Stripe is not called inside it), so the client's request for it answers at
+    once. (Stripe down: the delivery is retried; the client's request makes it too.)"""
+    payable = await _payable(*_subject_of(event.payload))
+    if payable is None or payable.status != "pending_payment":
+        return None
+
+    async def make_intent() -> None:
+        await _ensure_intent(runtime, payable)
+
+    return make_intent
 
 
 def _intent_params(payment: dict[str, Any], title: str) -> dict[str, Any]:
@@ -153,7 +230,7 @@ def _intent_params(payment: dict[str, Any], title: str) -> dict[str, Any]:
         "amount": payment["amount_minor"],
         "currency": payment["currency"].lower(),
         "payment_method_types": ["card"],
-        "metadata": {"booking_id": str(payment["booking"]), "offering": title[:200]},
+        "metadata": {f"{payment['kind']}_id": str(payment["paid_for"]), "offering": title[:200]},
     }
     if payment["destination"]:
         params["transfer_data"] = {"destination": payment["destination"]}
@@ -161,8 +238,8 @@ def _intent_params(payment: dict[str, Any], title: str) -> dict[str, Any]:
     return params
 
 
-async def _payment(booking_id: UUID) -> dict[str, Any] | None:
-    row: dict[str, Any] | None = await Payment.select().where(Payment.booking == booking_id).first()
+async def _payment(subject_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await Payment.select().where(Payment.paid_for == subject_id).first()
     return row
 
 
@@ -204,32 +281,35 @@ async def _sync_refund(runtime: Runtime, refund_id: str) -> str:
     changed = (
         await Refund.update({Refund.status: refund.status or "pending"})
         .where(Refund.stripe_refund == refund_id)
-        .returning(Refund.booking)
+        .returning(Refund.paid_for)
     )
     if changed and refund.status in ("failed", "canceled"):
-        log.error("payments.refund_failed", booking=str(changed[0]["booking"]), status=refund.status)
+        log.error("payments.refund_failed", paid_for=str(changed[0]["paid_for"]), status=refund.status)
     return f"refund {refund.status}" if changed else "unknown refund"
 
 
 async def _sync_intent(runtime: Runtime, intent_id: str, *, failed: bool) -> str:
     intent = await stripe_client(runtime).v1.payment_intents.retrieve_async(intent_id)
-    booking_id = UUID(intent.metadata["booking_id"]) if intent.metadata and "booking_id" in intent.metadata else None
     moved = await Payment.raw(
-        "UPDATE payment SET status = {}, rank = {}, updated_at = {} WHERE intent = {} AND rank < {} RETURNING booking",
+        "UPDATE payment SET status = {}, rank = {}, updated_at = {} WHERE intent = {} AND rank < {} RETURNING paid_for",
         intent.status,
         RANK.get(intent.status, 0),
         runtime.clock.now(),
         intent_id,
         RANK.get(intent.status, 0),
     )
-    if booking_id is None:
+    metadata: Any = intent.metadata or {}
+    try:
+        kind, subject_id = _subject_of({key: metadata[key] for key in SUBJECT_KEYS if key in metadata})
+    except (KeyError, ValueError):
         return "unknown intent"
+    settle = _settler(kind)
     if intent.status == "succeeded" and moved:
-        if not await bookings.settle_payment(runtime, booking_id, paid=True):
-            await _refund_all(runtime, booking_id, intent_id, why="paid after the booking was released")
+        if not await settle(runtime, subject_id, paid=True):
+            await _refund_all(runtime, subject_id, why=f"paid after the {kind} was released")
         return "confirmed"
     if failed or intent.status == "canceled":
-        await bookings.settle_payment(runtime, booking_id, paid=False)
+        await settle(runtime, subject_id, paid=False)
         return "released"
     return "recorded" if moved else "stale"
 
@@ -237,44 +317,50 @@ async def _sync_intent(runtime: Runtime, intent_id: str, *, failed: bool) -> str
 # --- refunds ----------------------------------------------------------------------------------------------------------
 
 
-async def refund_cancelled(runtime: Runtime, event: EventEnvelope) -> None:
-    """Subscriber of booking.cancelled: refund what the policy said at the moment of cancelling (``refund_percent``),
-    once (Stripe idempotency key from the booking; one refund row per booking)."""
-    payment = await _payment(UUID(event.payload["booking_id"]))
-    if payment is None or payment["status"] != "succeeded":
-        return
-    amount = payment["amount_minor"] * int(event.payload.get("refund_percent") or 0) // 100
-    if amount > 0:
-        await _refund(runtime, payment, amount)
+async def close_payment(runtime: Runtime, event: EventEnvelope) -> AfterCommit | None:
+    """Subscriber of what ends a booking or a class place (cancelled, left, expired, lapsed): what was paid is refunded
+    as the policy said at that moment (the event's ``refund_percent``), once (one refund row and one Stripe
+    idempotency key per payment); an intent never paid is cancelled, so it cannot be paid later. Stripe is called
+    after the delivery commits."""
+    _kind, subject_id = _subject_of(event.payload)
+    payment = await _payment(subject_id)
+    if payment is None or payment["intent"] is None or payment["status"] == "canceled":
+        return None
+    if payment["status"] == "succeeded":
+        amount = payment["amount_minor"] * int(event.payload.get("refund_percent") or 0) // 100
+        if amount <= 0:
+            return None
+
+        async def refund() -> None:
+            await _refund(runtime, payment, amount)
+
+        return refund
+
+    async def cancel_intent() -> None:
+        try:
+            await stripe_client(runtime).v1.payment_intents.cancel_async(
+                payment["intent"], options={"idempotency_key": f"confer-cancel-{payment['paid_for']}"}
+            )
+        except stripe.InvalidRequestError as exc:  # already succeeded or canceled: the webhook will say which
+            log.info("payments.cancel_refused", paid_for=str(payment["paid_for"]), error=exc.user_message)
+
+    return cancel_intent
 
 
-async def cancel_unpaid(runtime: Runtime, event: EventEnvelope) -> None:
-    """Subscriber of booking.expired: an unpaid hold that ran out must not be paid later."""
-    payment = await _payment(UUID(event.payload["booking_id"]))
-    if payment is None or payment["intent"] is None or payment["status"] in ("succeeded", "canceled"):
-        return
-    try:
-        await stripe_client(runtime).v1.payment_intents.cancel_async(
-            payment["intent"], options={"idempotency_key": f"confer-cancel-{payment['booking']}"}
-        )
-    except stripe.InvalidRequestError as exc:  # already succeeded or canceled: the webhook will say which
-        log.info("payments.cancel_refused", booking=str(payment["booking"]), error=exc.user_message)
-
-
-async def _refund_all(runtime: Runtime, booking_id: UUID, intent_id: str, *, why: str) -> None:
-    payment = await _payment(booking_id)
+async def _refund_all(runtime: Runtime, subject_id: UUID, *, why: str) -> None:
+    payment = await _payment(subject_id)
     if payment is not None:
-        log.warning("payments.refund_all", booking=str(booking_id), reason=why)
+        log.warning("payments.refund_all", paid_for=str(subject_id), reason=why)
         await _refund(runtime, payment, payment["amount_minor"] - payment["refunded_minor"])
 
 
 async def _refund(runtime: Runtime, payment: dict[str, Any], amount: int) -> None:
-    booking_id = payment["booking"]
+    subject_id = payment["paid_for"]
     claimed = await Refund.raw(
-        "INSERT INTO payment_refund (id, booking, amount_minor, status, created_at) VALUES ({}, {}, {}, 'pending', {}) "
-        "ON CONFLICT (booking) DO NOTHING RETURNING id",
+        "INSERT INTO payment_refund (id, paid_for, amount_minor, status, created_at) "
+        "VALUES ({}, {}, {}, 'pending', {}) ON CONFLICT (paid_for) DO NOTHING RETURNING id",
         uuid4(),
-        booking_id,
+        subject_id,
         amount,
         runtime.clock.now(),
     )
@@ -283,15 +369,15 @@ async def _refund(runtime: Runtime, payment: dict[str, Any], amount: int) -> Non
     params: dict[str, Any] = {
         "payment_intent": payment["intent"],
         "amount": amount,
-        "metadata": {"booking_id": str(booking_id)},
+        "metadata": {f"{payment['kind']}_id": str(subject_id)},
     }
     if payment["destination"]:  # take the money back from the professional's account, and our fee's share
         params |= {"reverse_transfer": True, "refund_application_fee": True}
     refund = await stripe_client(runtime).v1.refunds.create_async(
         params=params,  # type: ignore[arg-type]
-        options={"idempotency_key": f"confer-refund-{booking_id}"},
+        options={"idempotency_key": f"confer-refund-{subject_id}"},
     )
     await Refund.update({Refund.stripe_refund: refund.id, Refund.status: refund.status or "pending"}).where(
-        Refund.booking == booking_id
+        Refund.paid_for == subject_id
     )
     await Payment.update({Payment.refunded_minor: Payment.refunded_minor + amount}).where(Payment.id == payment["id"])

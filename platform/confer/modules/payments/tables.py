@@ -1,4 +1,5 @@
-"""Payments of bookings (one Stripe PaymentIntent each), the Stripe events already handled, and refunds."""
+"""Payments of what clients take — bookings and seats in priced classes — (one Stripe PaymentIntent each), the
+Stripe events already handled, and refunds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from piccolo.table import Table
 
 class Payment(Table, tablename="payment"):
     id = UUID(primary_key=True)
-    booking = UUID(unique=True)
+    kind = Varchar(length=20, default="booking")
+    """What is paid for: ``booking`` or ``enrolment`` (a seat in a priced class session)."""
+    paid_for = UUID(unique=True)
+    """The booking's or the enrolment's id (owned by the booking or classes module)."""
     professional = UUID(index=True, null=True, default=None)
     destination = Varchar(length=100, null=True, default=None)
     """The professional's connected Stripe account the charge goes to (a destination charge), if they had one."""
@@ -48,7 +52,7 @@ class StripeEvent(Table, tablename="stripe_event"):
 
 class Refund(Table, tablename="payment_refund"):
     id = UUID(primary_key=True)
-    booking = UUID(unique=True)
+    paid_for = UUID(unique=True)
     stripe_refund = Varchar(length=100, null=True, default=None)
     amount_minor = Integer()
     status = Varchar(length=20)

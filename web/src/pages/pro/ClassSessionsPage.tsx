@@ -273,7 +273,7 @@ function SessionRow({ session, zone, onCancel }: { session: Session; zone: strin
   );
 }
 
-const ROSTER_ORDER: Enrolment["status"][] = ["enrolled", "offered", "waitlisted", "cancelled", "expired"];
+const ROSTER_ORDER: Enrolment["status"][] = ["enrolled", "pending_payment", "offered", "waitlisted", "cancelled", "expired"];
 
 function clientName(enrolment: Enrolment): string {
   return enrolment.client_name ?? s.client(enrolment.client_id.slice(0, 8));
@@ -286,7 +286,7 @@ function Roster({ sessionId, zone }: { sessionId: string; zone: string }) {
   });
   if (roster.isPending) return <Loading />;
   if (roster.isError) return <ErrorState error={roster.error} onRetry={() => roster.refetch()} />;
-  const seated = roster.data.filter((e) => e.status === "enrolled" || e.status === "offered");
+  const seated = roster.data.filter((e) => e.status === "enrolled" || e.status === "pending_payment" || e.status === "offered");
   const waiting = roster.data.filter((e) => e.status === "waitlisted").sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const gone = roster.data.filter((e) => e.status === "cancelled" || e.status === "expired");
   const rows = (list: Enrolment[]) =>
