@@ -116,6 +116,11 @@ async def test_a_booking_that_has_started_or_ended_cannot_be_moved(
     guest = bearer(await signed_in(client, "guest@example.org"))
     started = await book(client, guest, practice, slots[0])
     ended = await book(client, guest, practice, slots[1])
+    for overflowing in ("9999-12-31T23:30:00Z", "0001-01-01T00:00:00Z"):
+        moved = await client.post(
+            f"{BOOKINGS}/{started['id']}/reschedule", headers=guest, json={"starts_at": overflowing}
+        )
+        assert assert_problem(moved, 422, "validation")["errors"][0]["field"] == "starts_at"
     clock.advance(datetime.fromisoformat(started["starts_at"]) - datetime.now(UTC) + timedelta(minutes=5))
     guest = bearer(await login(client, "guest@example.org"))
     target = {"starts_at": slots[-1]["starts_at"]}

@@ -131,6 +131,25 @@ async def test_leaving_a_paid_seat_refunds_by_the_class_policy_once(
     assert await Payment.select(Payment.refunded_minor).first() == {"refunded_minor": SEAT_PRICE * percent // 100}
 
 
+async def test_a_session_the_professional_cancels_refunds_its_paid_seats_in_full(
+    client: httpx.AsyncClient, stripe_configured: str, clock: OffsetClock
+) -> None:
+    _practice, session = await a_paid_class(client, cancellation_free_hours=24, late_cancellation_refund_percent=0)
+    [ada] = await many_clients(client, 1)
+    held = await enrol(client, ada, session["id"])
+    await client.post(payment_of(held), headers=ada)
+    await asyncio.to_thread(pay_like_the_payment_element, stripe_configured, await intent_of(held))
+    await wait_status(held["id"], "enrolled")
+    clock.advance(datetime.fromisoformat(session["starts_at"]) - datetime.now(UTC) - timedelta(hours=1))
+    pro = bearer(await login(client, "coach@example.org"))
+    cancelled = await client.post(f"/api/v1/me/classes/sessions/{session['id']}/cancel", headers=pro)
+    assert cancelled.status_code == 200, cancelled.text
+    async with asyncio.timeout(15):
+        while not await Refund.exists().where(Refund.stripe_refund.is_not_null()):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    assert await Refund.select(Refund.amount_minor).first() == {"amount_minor": SEAT_PRICE}
+
+
 async def test_a_free_class_enrols_at_once_with_nothing_to_pay(
     client: httpx.AsyncClient, stripe_configured: str
 ) -> None:
