@@ -35,6 +35,8 @@ class ExternalCalendarServer:
         self.mode = "ok"
         self.requests = 0
         self.hosts: list[str] = []
+        self.answering = 0
+        self.most_at_once = 0
 
         @get("/busy.ics")
         async def busy(request: Request[Any, Any, Any]) -> Response[bytes]:
@@ -42,6 +44,11 @@ class ExternalCalendarServer:
             self.hosts.append(request.headers.get("host", ""))
             if self.mode == "slow":
                 await asyncio.sleep(3)
+            if self.mode == "unhurried":  # within the fetch timeout, long enough for imports to overlap
+                self.answering += 1
+                self.most_at_once = max(self.most_at_once, self.answering)
+                await asyncio.sleep(0.4)
+                self.answering -= 1
             if self.mode == "error":
                 return Response(b"nope", status_code=500)
             return Response(self.body, media_type="text/calendar")
@@ -283,3 +290,19 @@ async def test_a_failed_import_never_echoes_what_the_server_sent(
     assert status["status"] == "failed"
     assert status["last_error"] == "the calendar is not a valid iCalendar file"
     assert "SECRET-4242" not in (await client.get(EXTERNAL, headers=bearer(practice.tokens))).text
+
+
+async def test_the_periodic_import_reads_a_bounded_number_of_calendars_at_once(
+    client: httpx.AsyncClient, calendar_server: tuple[ExternalCalendarServer, str], runtime: Runtime
+) -> None:
+    server, url = calendar_server
+    server.body = calendar()
+    practices = [await open_practice(client, f"pro{i}@example.org", zone="UTC") for i in range(7)]
+    for practice in practices:
+        await client.put(EXTERNAL, headers=bearer(practice.tokens), json={"url": url})
+    for practice in practices:
+        assert (await imported(client, practice))["status"] == "ok"
+
+    server.mode = "unhurried"
+    assert await runtime.queue.apply("import_external_calendars") == 7
+    assert server.most_at_once == runtime.section("calendar", CalendarSettings).import_concurrency == 4
