@@ -16,7 +16,7 @@ from tests.e2e.conftest import OpenVisitor, Visitor
 from tests.e2e.room import enter_room, live_at, sees_video_playing
 from tests.media.control_plane import MediaPlane
 from tests.modules.video.test_join_rules import at
-from tests.support import PASSWORD
+from tests.support import PASSWORD, Mailbox
 
 PRO_NAME = "Dr Ana Lima"
 PRO_ZONE = "Europe/Paris"
@@ -24,7 +24,8 @@ CLIENT_ZONE = "Asia/Tokyo"
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-async def register(page: Page, name: str, email: str, *, professional: bool = False) -> None:
+async def register(page: Page, mailbox: Mailbox, name: str, email: str, *, professional: bool = False) -> None:
+    """Create an account in the form, then confirm its address with the mailed link (booking and publishing need it)."""
     await page.goto("/register")
     await page.get_by_label("Your name").fill(name)
     await page.get_by_label("Email").fill(email)
@@ -33,6 +34,8 @@ async def register(page: Page, name: str, email: str, *, professional: bool = Fa
         await page.get_by_label("Professional offering consultations").check()
     await page.get_by_role("button", name="Create account").click()
     await expect(page.get_by_role("button", name="Sign out").first).to_be_attached()
+    await page.goto(f"/verify-email?token={await mailbox.link_token(email, 'confirm your e-mail')}")
+    await expect(page.get_by_role("status").filter(has_text="Your email address is verified.")).to_be_visible()
 
 
 async def set_up_practice(page: Page) -> None:
@@ -88,14 +91,14 @@ async def book_first_free_time(page: Page) -> str:
 
 
 async def test_a_professional_and_a_client_in_another_zone_meet_by_video_then_the_client_cancels(
-    media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock, visitors: OpenVisitor
+    media: MediaPlane, client: httpx.AsyncClient, clock: OffsetClock, visitors: OpenVisitor, mailbox: Mailbox
 ) -> None:
     after_working_hours(clock)
     pro: Visitor = await visitors(PRO_ZONE)
     patient: Visitor = await visitors(CLIENT_ZONE)
-    await register(pro.page, "Ana Lima", "ana@example.org", professional=True)
+    await register(pro.page, mailbox, "Ana Lima", "ana@example.org", professional=True)
     await set_up_practice(pro.page)
-    await register(patient.page, "Kenji Sato", "kenji@example.org")
+    await register(patient.page, mailbox, "Kenji Sato", "kenji@example.org")
     booked_label = await book_first_free_time(patient.page)
 
     # the booking, as the API has it: its times are shown to the client in Tokyo time
