@@ -23,7 +23,7 @@ from confer.core.errors import ConferError
 from confer.core.jobs import run_worker, scheduled_jobs
 from confer.core.media.commands import add_media_commands
 from confer.core.media.local_node import janus_installed, start_local_node
-from confer.core.metrics import shared_by_workers
+from confer.core.metrics import MULTIPROCESS_DIR, shared_by_workers
 from confer.core.modules import ModuleError
 from confer.core.observability import configure_logging
 from confer.core.runtime import Runtime
@@ -228,8 +228,10 @@ def _say_where_everything_is(settings: Settings, services: EmbeddedServices, dem
 def cmd_serve(_: argparse.Namespace) -> int:
     settings = load_settings()
     Runtime.build(settings, environ=dict(os.environ))  # refuse to start on a bad module set before forking workers
-    # One process needs no shared metrics files (and has imported prometheus_client already: too late to switch).
-    metrics = shared_by_workers() if settings.workers > 1 else contextlib.nullcontext()
+    # One process needs no shared metrics files (and has imported prometheus_client already: too late to switch),
+    # unless the operator's environment chose multiprocess mode before it started: then its files start empty too.
+    shared = settings.workers > 1 or MULTIPROCESS_DIR in os.environ
+    metrics = shared_by_workers() if shared else contextlib.nullcontext()
     with metrics:
         uvicorn.run(
             "confer.app:app_from_environment",

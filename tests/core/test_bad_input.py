@@ -77,3 +77,34 @@ async def test_hostile_search_text_gives_results_or_a_clear_client_error(client:
         assert response.json()["items"] == []
     else:
         assert_problem(response, 422, "validation")
+
+
+ODD_REQUESTS = [
+    ("GET", "/api/v1/professionals?q=%ff%fe", None),
+    ("GET", "/api/v1/professionals?tz=%ff", None),
+    ("GET", "/api/v1/professionals?cursor=%ff%00", None),
+    ("GET", "/api/v1/professionals?tz=../../etc/passwd", None),
+    ("GET", "/api/v1/professionals?available_from=99999-01-01", None),
+    ("GET", "/api/v1/professionals?available_to=9999-12-31T23:59:59-23:59", None),
+    ("GET", "/api/v1/professionals/%ff", None),
+    ("GET", "/api/v1/calendar-feeds/%ff.ics", None),
+    ("GET", "/api/v1/calendar-feeds/" + "a" * 5000 + ".ics", None),
+    ("POST", "/api/v1/auth/login", b'{"email": "\\ud800@example.org", "password": "x"}'),
+    ("POST", "/api/v1/auth/login", b'{"email": "a@example.org", "password": "' + b"x" * 60_000 + b'"}'),
+    ("POST", "/api/v1/auth/login", b'{"email": 1e999, "password": "x"}'),
+    (
+        "POST",
+        "/api/v1/auth/register",
+        b'{"email": "a@example.org", "password": "p", "name": "\\u202e", "timezone": "\\u0000"}',
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ODD_REQUESTS)
+async def test_odd_requests_are_answered_without_a_server_error(
+    client: httpx.AsyncClient, method: str, path: str, body: bytes | None
+) -> None:
+    response = await client.request(method, path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert_problem(response, response.status_code)
