@@ -47,9 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_per_minute: Annotated[Count, msgspec.Meta(examples=[600])] = 600
     trusted_proxies: Annotated[tuple[str, ...], msgspec.Meta(examples=["10.0.0.0/8,fd00::/8"])] = ()
     """Networks of the reverse proxies (the ingress) whose forwarding header names the client; none by default."""
-    forwarded_header: Annotated[
-        Literal["x-forwarded-for", "forwarded"], msgspec.Meta(examples=["x-forwarded-for"])
-    ] = "x-forwarded-for"
+    forwarded_header: Annotated[Literal["x-forwarded-for", "forwarded"], msgspec.Meta(examples=["x-forwarded-for"])] = (
+        "x-forwarded-for"
+    )
     """Which header the trusted proxies write: ``X-Forwarded-For`` or RFC 7239 ``Forwarded`` (only that one is read,
     so a client cannot slip in the other)."""
     metrics_token: Annotated[str, msgspec.Meta(min_length=16, examples=["a-long-random-scrape-token"])] | None = None
