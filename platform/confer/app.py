@@ -30,6 +30,7 @@ from confer.core.observability import configure_logging, observability_middlewar
 from confer.core.rate_limit import rate_limit_middleware
 from confer.core.realtime import channels_plugin, realtime_socket
 from confer.core.runtime import Runtime
+from confer.core.security_headers import security_headers_hook
 from confer.settings import Settings, load_settings
 from confer.web import web_client_handlers
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,
         request_class=CheckedRequest,
+        before_send=[security_headers_hook(settings)],
         openapi_config=_openapi(),
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
