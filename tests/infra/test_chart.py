@@ -267,6 +267,19 @@ def test_metrics_are_scraped_with_the_token(production: list[Manifest]) -> None:
     assert endpoint["bearerTokenSecret"] == {"name": "confer", "key": "metrics-token"}
 
 
+def test_metrics_need_the_token_by_default(helm: Helm, default: list[Manifest]) -> None:
+    """The ingress sends every path to the api, /metrics included: out of the box it answers only with the token."""
+    api = container(find(default, "Deployment", f"{FULLNAME}-api"), "api")
+    (token,) = [variable for variable in api["env"] if variable["name"] == "CONFER_METRICS_TOKEN"]
+    assert token["valueFrom"]["secretKeyRef"] == {"name": "confer", "key": "metrics-token"}
+    monitored = documents(helm.render(extra=["--set", "serviceMonitor.enabled=true"]))
+    (endpoint,) = find(monitored, "ServiceMonitor", f"{FULLNAME}-api")["spec"]["endpoints"]
+    assert endpoint["bearerTokenSecret"] == {"name": "confer", "key": "metrics-token"}
+    refused = helm.template(extra=["--set", "secrets.metrics.existingSecret="])
+    assert refused.returncode != 0
+    assert "secrets.metrics.existingSecret" in refused.stderr
+
+
 def test_the_readme_documents_every_value() -> None:
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     readme = (CHART / "README.md").read_text()
