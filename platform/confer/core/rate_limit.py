@@ -1,5 +1,8 @@
 """Rate limiting per client address, counted in Redis without a round trip on the request path.
 
+The address is the scope's ``client``: the real client's behind trusted proxies, as the client-address middleware
+(``confer.core.client_address``, ahead of this one) has set it, so clients behind one ingress are counted apart.
+
 Each process counts hits in memory and adds them to Redis (``INCRBY`` in one pipeline) every ``FLUSH_SECONDS``,
 learning the deployment-wide totals back. A request is refused when the last known total plus this process's unsent
 hits passes the limit: exact within one process, and across processes at most one flush interval's worth of
