@@ -26,5 +26,5 @@ def test_ice_servers_list_stun_then_turn_and_nothing_without_a_secret() -> None:
     )
     assert [s.urls for s in servers] == [["stun:t:3478"], ["turn:t:3478"]]
     assert servers[0].username is None
-    assert servers[1].username is not None
+    assert (servers[1].username, servers[1].credential) == turn_credentials("x" * 20, "u", expires)
     assert ice_servers(stun_urls=[], turn_urls=["turn:t"], turn_secret=None, user_id="u", expires_at=expires) == []

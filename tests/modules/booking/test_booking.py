@@ -417,7 +417,8 @@ async def test_a_booking_needing_approval_waits_for_the_professional_then_comple
     guest = bearer(await signed_in(client, "patient@example.org"))
     held = await book(client, guest, practice, slot)
     assert held["status"] == "held"
-    assert held["hold_expires_at"] is not None
+    approval_window = datetime.fromisoformat(held["hold_expires_at"]) - datetime.fromisoformat(held["created_at"])
+    assert approval_window == timedelta(hours=24)  # the professional has a day to answer
     assert_problem(await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=guest), 403, "forbidden")
     confirmed = await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=bearer(practice.tokens))
     assert confirmed.json()["status"] == "confirmed"

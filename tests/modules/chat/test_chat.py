@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -100,10 +100,11 @@ async def test_one_edits_and_deletes_only_ones_own_messages_within_the_window(
     mine = (await client.post(messages, headers=bearer(patient), json={"body": "typo"})).json()
     theirs = (await client.post(messages, headers=bearer(pro), json={"body": "hello"})).json()
 
+    asked_at = clock.now()
     edited = await client.patch(f"{messages}/{mine['id']}", headers=bearer(patient), json={"body": "fixed"})
     assert edited.status_code == 200, edited.text
     assert edited.json()["body"] == "fixed"
-    assert edited.json()["edited_at"] is not None
+    assert asked_at <= datetime.fromisoformat(edited.json()["edited_at"]) <= clock.now()  # by the app's clock
     assert_problem(await client.patch(f"{messages}/{theirs['id']}", headers=bearer(patient), json={"body": "x"}), 404)
     assert_problem(await client.delete(f"{messages}/{theirs['id']}", headers=bearer(patient)), 404)
 
