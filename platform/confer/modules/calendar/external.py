@@ -141,10 +141,12 @@ async def import_external_calendar(ctx: dict[str, Any], *, professional_id: str)
 
 
 async def import_external_calendars(ctx: dict[str, Any]) -> int:
-    """saq cron job: refresh every linked calendar not refused, ``import_concurrency`` at a time; returns how many
-    were read successfully."""
+    """saq cron job: refresh every linked calendar not refused, ``import_concurrency`` at a time, the least recently
+    read first (so a run cut short by its timeout leaves the freshest for later); returns how many were read."""
     runtime: Runtime = ctx["runtime"]
-    rows = await ExternalCalendar.select(ExternalCalendar.professional).where(ExternalCalendar.status != "refused")
+    rows = await ExternalCalendar.raw(
+        "SELECT professional FROM external_calendar WHERE status <> 'refused' ORDER BY last_fetched_at NULLS FIRST"
+    )
     results = await asyncio.gather(*(refresh_one(runtime, row["professional"]) for row in rows))
     return sum(results)
 
