@@ -65,12 +65,15 @@ async def test_a_client_and_a_professional_talk_in_real_time_and_nobody_else_lis
     assert read.status_code == 204, read.text
     assert (await client.get("/api/v1/conversations", headers=bearer(pro))).json()["items"][0]["unread"] == 0
     assert (await client.get("/api/v1/conversations", headers=bearer(stranger))).json()["items"] == []
+    before = [(await client.get(path, headers=bearer(patient))).json() for path in (messages, "/api/v1/conversations")]
     for attempt in (
         client.get(messages, headers=bearer(stranger)),
         client.post(messages, headers=bearer(stranger), json={"body": "hi"}),
         client.post(f"/api/v1/conversations/{booking_id}/read", headers=bearer(stranger), json={}),
     ):
         assert_problem(await attempt, 404)
+    after = [(await client.get(path, headers=bearer(patient))).json() for path in (messages, "/api/v1/conversations")]
+    assert after == before  # nothing posted, nothing marked read
 
 
 async def test_history_comes_newest_first_a_page_at_a_time(client: httpx.AsyncClient, runtime: Runtime) -> None:
