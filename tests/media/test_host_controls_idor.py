@@ -74,8 +74,10 @@ async def test_an_attendee_a_stranger_and_another_professional_cannot_use_the_ho
                     for target in ("attendee", "neighbour", "host")
                 ),
             )
-        for who in (stranger, other_pro):  # not in the room: not even who is there
-            await all_not_found(client.get(f"{video}/participants", headers=who))
+        for who in (stranger, other_pro):  # not in the room: not even who is or was there
+            await all_not_found(
+                client.get(f"{video}/participants", headers=who), client.get(f"{video}/attendance", headers=who)
+            )
         await all_not_found(client.get(roster, headers=other_pro))  # another professional's session
         for who in (attendee, stranger):  # a professional's page: a client's role is refused, whatever the session
             assert_problem(await client.get(roster, headers=who), 403, "forbidden")
