@@ -306,3 +306,21 @@ async def test_the_periodic_import_reads_a_bounded_number_of_calendars_at_once(
     server.mode = "unhurried"
     assert await runtime.queue.apply("import_external_calendars") == 7
     assert server.most_at_once == runtime.section("calendar", CalendarSettings).import_concurrency == 4
+
+
+async def test_a_calendar_at_the_cap_is_imported_in_batches_and_one_more_busy_time_is_refused(
+    client: httpx.AsyncClient, calendar_server: tuple[ExternalCalendarServer, str], runtime: Runtime
+) -> None:
+    server, url = calendar_server
+    practice = await open_practice(client, zone="UTC")
+    cap = runtime.section("calendar", CalendarSettings).max_busy_times
+    tomorrow = runtime.clock.now().replace(microsecond=0) + timedelta(days=1)
+    half_minute = tomorrow + timedelta(seconds=30)
+    server.body = calendar(event(tomorrow, half_minute, f"RRULE:FREQ=MINUTELY;COUNT={cap}\r\n"))
+    await client.put(EXTERNAL, headers=bearer(practice.tokens), json={"url": url})
+    assert (await imported(client, practice))["busy_intervals"] == cap
+
+    server.body = calendar(event(tomorrow, half_minute, f"RRULE:FREQ=MINUTELY;COUNT={cap + 1}\r\n"))
+    await client.put(EXTERNAL, headers=bearer(practice.tokens), json={"url": url})
+    status = await imported(client, practice)
+    assert (status["status"], status["busy_intervals"]) == ("refused", cap)
