@@ -92,6 +92,8 @@ async def test_two_tabs_outlive_the_access_token_with_one_refresh_and_their_sock
     await live_at(visitor, clock.now())
     first = visitor.page
     first_frames = Frames(first)
+    refreshes: list[str] = []
+    visitor.context.on("request", lambda r: refreshes.append(r.url) if r.url.endswith("/auth/refresh") else None)
     await sign_in(first, "tabs@example.org")
     second = await visitor.context.new_page()
     second_frames = Frames(second)
@@ -111,7 +113,6 @@ async def test_two_tabs_outlive_the_access_token_with_one_refresh_and_their_sock
     # each tab's open socket takes the new token, before the old one expires
     for frames in (first_frames, second_frames):
         await until(functools.partial(heard, frames, "authenticated"), "re-authentication on the socket")
-        assert [m["type"] for m in frames.sent].count("auth") == 2
 
     # well past the first access token's expiry and the refresh grace window, each tab makes authenticated calls
     await move_time(clock, visitor, timedelta(seconds=runtime.settings.refresh_grace_seconds + 60))
@@ -123,6 +124,7 @@ async def test_two_tabs_outlive_the_access_token_with_one_refresh_and_their_sock
     sessions = await AuthSession.select(AuthSession.revoked_at, AuthSession.revoked_reason)
     assert sessions == [{"revoked_at": None, "revoked_reason": None}]  # one family, alive
     assert await RefreshToken.count() == 2
+    assert len(refreshes) == 1  # single-flight across the tabs, not two refreshes the grace window forgave
     # neither socket was closed for an expired token (nor reconnected)
     for frames in (first_frames, second_frames):
         assert [m["type"] for m in frames.received].count("ready") == 1
@@ -159,3 +161,30 @@ async def test_a_tab_whose_session_is_ended_elsewhere_closes_its_socket_hears_no
     assert "test.secret" not in [m["type"] for m in frames.received]
     await expect(visitor.page.get_by_role("button", name="Sign in").first).to_be_visible()  # the tab signed out
     assert await visitor.page.evaluate("localStorage.getItem('confer.tokens')") is None
+
+
+async def test_signing_out_in_one_tab_signs_out_the_other_and_is_not_taken_for_an_ended_session(
+    client: httpx.AsyncClient, visitors: OpenVisitor
+) -> None:
+    await register(client, "bye@example.org")
+    visitor = await visitors()
+    await visitor.context.add_init_script(CLOSE_CODES)
+    first = visitor.page
+    await sign_in(first, "bye@example.org")
+    second = await visitor.context.new_page()
+    await second.goto("/")
+    await expect(second.get_by_role("button", name="Sign out").first).to_be_attached()
+    await first.wait_for_function("window.__closeCodes !== undefined")
+
+    async with first.expect_response(lambda r: urlsplit(r.url).path == "/api/v1/auth/logout") as logout:
+        await first.get_by_role("button", name="Sign out").first.click()
+    assert (await logout.value).status == 204
+    for page in (first, second):
+        await expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
+        await page.wait_for_function("window.__closeCodes.length > 0")  # its socket is gone
+    # a later render drains whatever the closing sockets set off: no tab says its session ended on its own
+    for page in (first, second):
+        await page.get_by_role("link", name="Sign in").first.click()
+        await expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+        await expect(page.get_by_text("Your session ended")).to_have_count(0)
+    assert await AuthSession.select(AuthSession.revoked_reason) == [{"revoked_reason": "signed-out"}]

@@ -1,5 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
-import { createAuthFetch, keepFresh, REFRESH_EARLY_MS, TokenStore, type Locks, type TokenChannel } from "./tokens";
+import {
+  createAuthFetch,
+  keepFresh,
+  REFRESH_EARLY_MS,
+  TokenStore,
+  type Locks,
+  type Rotation,
+  type RotationLedger,
+  type TokenChannel,
+} from "./tokens";
 
 const REFRESH = "http://confer.test/api/v1/auth/refresh";
 
@@ -157,7 +166,7 @@ describe("tabs of one browser", () => {
       const store = new TokenStore(shared.storage, shared.channel());
       return { store, fetch: createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch, locks: shared.locks }) };
     });
-    tabs[0].store.set({ accessToken: "stale", refreshToken: "r1", expiresAt: Date.now() - 1 });
+    tabs.at(0)?.store.set({ accessToken: "stale", refreshToken: "r1", expiresAt: Date.now() - 1 });
     await Promise.resolve(); // the other tabs hear of the sign-in
 
     const answers = await Promise.all(tabs.map((tab) => tab.fetch(new Request("http://confer.test/api/v1/me"))));
@@ -165,6 +174,29 @@ describe("tabs of one browser", () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(server.seen.filter((s) => s.url === REFRESH)).toHaveLength(1);
     expect(tabs.map((tab) => tab.store.get()?.refreshToken)).toEqual(["r2", "r2", "r2"]);
+  });
+
+  it("take the rotation another tab recorded even when their copy of localStorage is stale", async () => {
+    // Chromium caches localStorage per renderer process: here each tab has its own copy and hears nothing.
+    const shared = browser();
+    let last: Rotation | null = null;
+    const ledger: RotationLedger = {
+      last: async () => last,
+      record: async (rotation) => void (last = rotation),
+    };
+    const server = fakeServer();
+    const tabs = [1, 2].map(() => {
+      const store = new TokenStore(memoryStorage(), null);
+      store.set({ accessToken: "stale", refreshToken: "r1", expiresAt: Date.now() - 1 });
+      const fetch = createAuthFetch({ store, refreshUrl: REFRESH, fetch: server.fetch, locks: shared.locks, ledger });
+      return { store, fetch };
+    });
+
+    const answers = await Promise.all(tabs.map((tab) => tab.fetch(new Request("http://confer.test/api/v1/me"))));
+
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(server.seen.filter((s) => s.url === REFRESH)).toHaveLength(1);
+    expect(tabs.map((tab) => tab.store.get()?.refreshToken)).toEqual(["r2", "r2"]);
   });
 
   it("hear each other's new tokens and sign-out", async () => {

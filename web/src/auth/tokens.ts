@@ -2,10 +2,12 @@
  * calls, refreshed shortly before the access token expires, and once on a 401 (the server's clock has the last word).
  *
  * A refresh token is single-use (each refresh rotates it), and every tab holds the same one. So a refresh is
- * single-flight across tabs: it runs under a Web Lock (`navigator.locks`), re-reads the stored tokens once it holds
- * the lock (another tab may have just refreshed them: then there is nothing to do), and the tab that refreshed tells
- * the others through a BroadcastChannel. Without Web Locks (old browsers) each tab refreshes on its own and the
- * server's grace window answers racing tabs with the same successor. */
+ * single-flight across tabs: it runs under a Web Lock (`navigator.locks`); the tab that refreshes records the rotation
+ * (spent token -> its successor) in IndexedDB before it lets the lock go, and tells the other tabs through a
+ * BroadcastChannel. A tab that gets the lock next finds the rotation of the token it holds and takes the result instead
+ * of refreshing again. (IndexedDB, not localStorage: Chromium caches localStorage per renderer process, so another tab
+ * may read a stale copy for a moment; a committed IndexedDB transaction is seen by every later one.) Without Web Locks
+ * or IndexedDB each tab refreshes on its own, and the server's grace window answers racing tabs with one successor. */
 
 export interface Tokens {
   accessToken: string;
@@ -38,6 +40,18 @@ export interface TokenChannel {
 /** The part of the Web Locks API the refresh uses. */
 export interface Locks {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/** The last rotation any tab made: which refresh token was spent, and the tokens it was rotated into. */
+export interface Rotation {
+  spent: string;
+  tokens: Tokens;
+}
+
+/** Where rotations are recorded for the other tabs, read and written under the refresh lock. */
+export interface RotationLedger {
+  last(): Promise<Rotation | null>;
+  record(rotation: Rotation): Promise<void>;
 }
 
 export class TokenStore {
@@ -112,6 +126,41 @@ function browserLocks(): Locks | null {
   return locks ?? null;
 }
 
+const LEDGER_DATABASE = "confer";
+const LEDGER_STORE = "rotations";
+
+/** The rotation ledger in IndexedDB (one record); null where IndexedDB is missing. */
+export function indexedDbLedger(): RotationLedger | null {
+  if (typeof indexedDB === "undefined") return null;
+  let database: Promise<IDBDatabase> | null = null;
+  const open = () =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(LEDGER_DATABASE, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(LEDGER_STORE);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error("IndexedDB refused"));
+    });
+  async function run(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest): Promise<unknown> {
+    database ??= open();
+    const transaction = (await database).transaction(LEDGER_STORE, mode);
+    const request = work(transaction.objectStore(LEDGER_STORE));
+    return new Promise((resolve, reject) => {
+      transaction.oncomplete = () => resolve(request.result);
+      transaction.onerror = transaction.onabort = () => reject(transaction.error ?? new Error("IndexedDB failed"));
+    });
+  }
+  return {
+    last: async () => parseRotation(await run("readonly", (store) => store.get("last"))),
+    record: async (rotation) => void (await run("readwrite", (store) => store.put(rotation, "last"))),
+  };
+}
+
+function parseRotation(value: unknown): Rotation | null {
+  if (typeof value !== "object" || value === null || !("spent" in value) || typeof value.spent !== "string") return null;
+  const tokens = "tokens" in value ? parseTokens(value.tokens) : null;
+  return tokens ? { spent: value.spent, tokens } : null;
+}
+
 function readStored(storage: Storage | null): unknown {
   try {
     const raw = storage?.getItem(STORAGE_KEY);
@@ -142,6 +191,8 @@ export interface AuthFetchOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Web Locks (`navigator.locks` by default); null: refresh within this tab only. */
   locks?: Locks | null;
+  /** Where rotations are recorded for the other tabs (IndexedDB by default). */
+  ledger?: RotationLedger | null;
   /** Called when a refresh is refused: the session is over and the user must sign in again. */
   onSessionEnded?: () => void;
 }
@@ -158,15 +209,28 @@ export interface AuthFetch {
  * A fetch that sends the access token, and on a 401 refreshes the tokens once and repeats the request once.
  * Concurrent refreshes share one, in this tab and across tabs, since a refresh token is single-use (rotation).
  */
-export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, locks, onSessionEnded }: AuthFetchOptions): AuthFetch {
+export function createAuthFetch(options: AuthFetchOptions): AuthFetch {
+  const { store, refreshUrl, fetch: baseFetch, onSessionEnded } = options;
   const send = baseFetch ?? ((input: Request) => globalThis.fetch(input));
-  const lockManager = locks === undefined ? browserLocks() : locks;
+  const lockManager = options.locks === undefined ? browserLocks() : options.locks;
+  const ledger = options.ledger === undefined ? indexedDbLedger() : options.ledger;
   let refreshing: Promise<boolean> | null = null;
+
+  /** The rotation another tab made of `used`, if any (a broken IndexedDB is as good as none). */
+  async function rotatedElsewhere(used: Tokens): Promise<Tokens | null> {
+    const last = await ledger?.last().catch(() => null);
+    return last?.spent === used.refreshToken ? last.tokens : null;
+  }
 
   async function refresh(used: Tokens): Promise<boolean> {
     const current = store.reload();
     if (!current) return false;
     if (current.refreshToken !== used.refreshToken) return true; // another request or tab already refreshed
+    const rotated = await rotatedElsewhere(used);
+    if (rotated) {
+      store.set(rotated); // what this tab's copy of localStorage may not show yet
+      return true;
+    }
     const response = await send(
       new Request(refreshUrl, {
         method: "POST",
@@ -176,6 +240,9 @@ export function createAuthFetch({ store, refreshUrl, fetch: baseFetch, locks, on
     ).catch(() => null);
     if (response?.ok) {
       store.setPair((await response.json()) as TokenPair);
+      const fresh = store.get();
+      // Recorded before the lock goes: the next tab to hold it finds this rotation.
+      if (fresh) await ledger?.record({ spent: current.refreshToken, tokens: fresh }).catch(() => undefined);
       return true;
     }
     if (response && (response.status === 400 || response.status === 401 || response.status === 403)) {
