@@ -61,30 +61,45 @@ async def test_a_repeated_delivery_does_not_send_twice(
     assert await relay_outbox(runtime) == 0
 
 
-async def test_pruning_removes_old_relayed_events_and_keys_and_keeps_the_rest(runtime: Runtime) -> None:
+async def test_pruning_removes_old_handled_events_and_their_keys_and_keeps_the_rest(runtime: Runtime) -> None:
     now = runtime.clock.now()
     retention = timedelta(days=runtime.settings.outbox_retention_days)
     old, recent = now - retention - timedelta(hours=1), now - retention + timedelta(hours=1)
-    for name, created, relayed in (
-        ("old relayed", old, old),
-        ("recently relayed", old, recent),
-        ("old, never relayed", old, None),
+    events = {}
+    for name, topic, relayed in (
+        ("old, handled", "accounts.registered", old),
+        ("old, never handled", "accounts.registered", old),  # a dead letter: kept for whoever looks into it
+        ("old, nobody listens", "tests.nobody", old),
+        ("recently relayed", "tests.nobody", recent),
+        ("old, never relayed", "tests.nobody", None),
     ):
-        await OutboxEvent.raw(
-            "INSERT INTO outbox_event (topic, payload, created_at, relayed_at) "
-            "VALUES ('tests.nobody', {}::jsonb, {}, {})",
+        rows = await OutboxEvent.raw(
+            "INSERT INTO outbox_event (topic, payload, created_at, relayed_at) VALUES ({}, {}::jsonb, {}, {}) "
+            "RETURNING id",
+            topic,
             f'{{"name": "{name}"}}',
-            created,
+            old,
             relayed,
         )
-    for key, handled in (("1:old", old), ("2:recent", recent)):
-        await HandledEvent.raw("INSERT INTO handled_event (key, handled_at) VALUES ({}, {})", key, handled)
+        events[name] = rows[0]["id"]
+    handled = {
+        "gone": f"{events['old, handled']}:accounts.send_verification_mail",
+        "of a dead letter": f"{events['old, never handled']}:accounts.something_else",
+        "recent": "0:recent",
+    }
+    for key in handled.values():
+        await HandledEvent.raw(
+            "INSERT INTO handled_event (key, handled_at) VALUES ({}, {})", key, recent if key == "0:recent" else old
+        )
 
-    assert await prune_outbox({"runtime": runtime}) == 2
+    assert await prune_outbox({"runtime": runtime}) == 3
 
-    kept = await OutboxEvent.raw("SELECT payload->>'name' AS name FROM outbox_event WHERE topic = 'tests.nobody'")
-    assert sorted(row["name"] for row in kept) == ["old, never relayed", "recently relayed"]
-    assert [row["key"] for row in await HandledEvent.select(HandledEvent.key)] == ["2:recent"]
+    kept = await OutboxEvent.raw(
+        "SELECT payload->>'name' AS name FROM outbox_event WHERE id = ANY({})", list(events.values())
+    )
+    assert sorted(row["name"] for row in kept) == ["old, never handled", "old, never relayed", "recently relayed"]
+    keys = await HandledEvent.select(HandledEvent.key).where(HandledEvent.key.is_in(list(handled.values())))
+    assert sorted(row["key"] for row in keys) == sorted([handled["of a dead letter"], handled["recent"]])
 
 
 async def test_a_mail_that_cannot_leave_gives_its_delivery_back_to_be_retried_whole(

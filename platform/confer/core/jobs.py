@@ -37,17 +37,20 @@ SWEEP_AFTER = timedelta(minutes=2)
 SWEEP_WINDOW = timedelta(days=1)
 SWEEP_BATCH = 1000
 PRUNE_BATCH = 5000
-_PRUNING: tuple[tuple[type[OutboxEvent] | type[HandledEvent], str], ...] = (
-    (
-        OutboxEvent,
-        "DELETE FROM outbox_event WHERE id IN (SELECT id FROM outbox_event WHERE relayed_at < {} LIMIT {}) RETURNING 1",
-    ),
-    (
-        HandledEvent,
-        "DELETE FROM handled_event WHERE key IN "
-        "(SELECT key FROM handled_event WHERE handled_at < {} LIMIT {}) RETURNING 1",
-    ),
+PRUNE_EVENTS_SQL = (
+    "WITH subscriber(topic, name) AS (SELECT * FROM unnest({}::text[], {}::text[])) "
+    "DELETE FROM outbox_event WHERE id IN (SELECT o.id FROM outbox_event o WHERE o.relayed_at < {} "
+    "AND NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.topic = o.topic AND NOT EXISTS "
+    "(SELECT 1 FROM handled_event h WHERE h.key = o.id || ':' || s.name)) LIMIT {}) RETURNING 1"
 )
+"""Relayed before the cutoff, and handled by every subscriber it has today (one never handled stays: a dead letter)."""
+PRUNE_KEYS_SQL = (
+    "DELETE FROM handled_event WHERE key IN (SELECT h.key FROM handled_event h WHERE h.handled_at < {} "
+    "AND NOT EXISTS (SELECT 1 FROM outbox_event o WHERE o.id = CASE WHEN split_part(h.key, ':', 1) ~ '^[0-9]+$' "
+    "THEN split_part(h.key, ':', 1)::bigint END) LIMIT {}) "
+    "RETURNING 1"
+)
+"""Handled before the cutoff, of an event that is gone: a key stays as long as its event could be delivered again."""
 
 
 def subscriber_name(module: Module, handler: Subscriber) -> str:
@@ -167,15 +170,19 @@ async def _run_after_commit(action: AfterCommit, envelope: EventEnvelope) -> Non
 
 
 async def prune_outbox(ctx: dict[str, Any]) -> int:
-    """saq cron (daily): delete relayed events and dedupe keys older than the retention. An event not relayed yet is
-    kept whatever its age; the retention (at least two days) outlasts the sweeper's window and every retry, so no
-    delivery can come back for a pruned event or find its dedupe key gone. Returns how many rows went."""
+    """saq cron (daily): delete events relayed and handled by all their subscribers before the retention, then the
+    dedupe keys of events that are gone. An event not relayed yet, or with a delivery never done, is kept whatever
+    its age, and so are its keys; the retention (at least two days) outlasts the sweeper's window and every retry,
+    so no delivery can come back for a pruned event. Returns how many rows went."""
     runtime: Runtime = ctx["runtime"]
     cutoff = runtime.clock.now() - timedelta(days=runtime.settings.outbox_retention_days)
+    subscribers = [(topic, name) for topic, named in subscribers_by_topic(runtime.modules).items() for name in named]
+    topics, names = [topic for topic, _ in subscribers], [name for _, name in subscribers]
     pruned = 0
-    for table, statement in _PRUNING:
-        while deleted := len(await table.raw(statement, cutoff, PRUNE_BATCH)):
-            pruned += deleted
+    while deleted := len(await OutboxEvent.raw(PRUNE_EVENTS_SQL, topics, names, cutoff, PRUNE_BATCH)):
+        pruned += deleted
+    while deleted := len(await HandledEvent.raw(PRUNE_KEYS_SQL, cutoff, PRUNE_BATCH)):
+        pruned += deleted
     if pruned:
         log.info("outbox_pruned", rows=pruned, before=cutoff.isoformat())
     return pruned
