@@ -26,4 +26,8 @@ export const classes = {
   leave: "Give up my place",
   left: "Your place is given up.",
   sessionCancelled: "This session was cancelled.",
+  payBefore: (when: string) => `Your seat is held until ${when}: pay for it by then or it goes to the next person waiting.`,
+  pay: "Pay for the seat",
+  confirmingPayment: "Payment received. Waiting for the seat to be confirmed…",
+  paid: "Paid. The seat is yours.",
 } as const;

@@ -1,6 +1,7 @@
 import { Badge, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { messageOf, unwrap } from "../../api/problem";
@@ -8,6 +9,7 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { t } from "../../i18n";
 import { formatDateTime, formatTime } from "../../time/zones";
 import { joinState } from "../bookings/joinWindow";
+import { SeatPaymentPanel } from "../payment/PaymentPanel";
 import { useNow } from "../../time/useNow";
 
 type Place = Schemas["MyPlaceOut"];
@@ -28,6 +30,7 @@ function PlaceCard({ place, zone }: { place: Place; zone: string }) {
   const now = useNow(30_000);
   const leave = usePlaceAction("/api/v1/classes/sessions/{session_id}/leave", t.classes.left);
   const accept = usePlaceAction("/api/v1/classes/sessions/{session_id}/accept", t.classes.accepted);
+  const [paying, setPaying] = useState(false);
   const { enrolment } = place;
   const seated = enrolment.status === "enrolled" && place.session_status === "scheduled";
   const join = joinState({ status: seated ? "confirmed" : "other", starts_at: place.starts_at, ends_at: place.ends_at }, now);
@@ -48,6 +51,9 @@ function PlaceCard({ place, zone }: { place: Place; zone: string }) {
         {enrolment.status === "offered" && enrolment.offer_expires_at && (
           <Text size="sm">{t.classes.offerUntil(formatDateTime(enrolment.offer_expires_at, zone))}</Text>
         )}
+        {enrolment.status === "pending_payment" && enrolment.pay_before && (
+          <Text size="sm">{t.classes.payBefore(formatDateTime(enrolment.pay_before, zone))}</Text>
+        )}
         <Group gap="xs">
           {seated &&
             (join.kind === "open" ? (
@@ -64,12 +70,20 @@ function PlaceCard({ place, zone }: { place: Place; zone: string }) {
               {t.classes.accept}
             </Button>
           )}
+          {enrolment.status === "pending_payment" && !paying && (
+            <Button size="xs" onClick={() => setPaying(true)}>
+              {t.classes.pay}
+            </Button>
+          )}
           {place.session_status === "scheduled" && (
             <Button size="xs" variant="default" loading={leave.isPending} onClick={() => leave.mutate(enrolment.session_id)}>
               {t.classes.leave}
             </Button>
           )}
         </Group>
+        {paying && enrolment.status === "pending_payment" && (
+          <SeatPaymentPanel enrolmentId={enrolment.id} sessionId={enrolment.session_id} />
+        )}
       </Stack>
     </Card>
   );

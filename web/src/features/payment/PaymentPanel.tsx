@@ -3,7 +3,7 @@ import { Elements, PaymentElement, useElements, useStripe } from "@stripe/react-
 import type { Stripe } from "@stripe/stripe-js";
 import { loadStripe } from "@stripe/stripe-js/pure";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, unwrap } from "../../api/problem";
@@ -14,7 +14,7 @@ import { formatMoney } from "../../time/money";
 import { browserZone, formatDateTime } from "../../time/zones";
 import { useNow } from "../../time/useNow";
 
-type Payment = Schemas["PaymentOut"];
+type Payment = Schemas["PaymentOut"] | Schemas["EnrolmentPaymentOut"];
 
 /** Where a payment stands, from the client's side. */
 export type PaymentPhase = "form" | "confirming" | "confirmed" | "expired";
@@ -41,17 +41,53 @@ export interface PaymentPanelProps {
  * when Stripe's webhook reaches Confer, which this panel waits for (polling, and listening to the socket).
  */
 export function PaymentPanel({ bookingId, onConfirmed }: PaymentPanelProps) {
+  return (
+    <PaymentBox
+      queryKey={["payment", bookingId]}
+      request={async () => unwrap(await api.POST("/api/v1/bookings/{booking_id}/payment", { params: { path: { booking_id: bookingId } } }))}
+      returnPath={`/bookings/${bookingId}`}
+      awaiting={<AwaitConfirmation bookingId={bookingId} onConfirmed={onConfirmed} />}
+    />
+  );
+}
+
+export interface SeatPaymentPanelProps {
+  enrolmentId: string;
+  sessionId: string;
+  /** Called once the seat is the client's (paid, and Confer heard of it from Stripe). */
+  onConfirmed?: () => void;
+}
+
+/** Paying a seat held in a priced class (`pending_payment`): the same flow as a booking's. */
+export function SeatPaymentPanel({ enrolmentId, sessionId, onConfirmed }: SeatPaymentPanelProps) {
+  return (
+    <PaymentBox
+      queryKey={["payment", enrolmentId]}
+      request={async () =>
+        unwrap(await api.POST("/api/v1/classes/enrolments/{enrolment_id}/payment", { params: { path: { enrolment_id: enrolmentId } } }))
+      }
+      returnPath="/classes"
+      awaiting={<AwaitSeat sessionId={sessionId} onConfirmed={onConfirmed} />}
+    />
+  );
+}
+
+interface PaymentBoxProps {
+  queryKey: string[];
+  request: () => Promise<Payment>;
+  /** Where Stripe sends the browser back after a redirect (3-D Secure and the like). */
+  returnPath: string;
+  /** What shows once paid, until Confer confirms. */
+  awaiting: ReactNode;
+}
+
+function PaymentBox({ queryKey, request, returnPath, awaiting }: PaymentBoxProps) {
   const titleId = useId();
   const [params] = useSearchParams();
   // Back from a redirect (3-D Secure and the like): Stripe appends redirect_status to the return URL.
   const returned = params.get("redirect_status") === "succeeded";
   const [paid, setPaid] = useState(returned);
-  const payment = useQuery({
-    queryKey: ["payment", bookingId],
-    queryFn: async () => unwrap(await api.POST("/api/v1/bookings/{booking_id}/payment", { params: { path: { booking_id: bookingId } } })),
-    staleTime: Infinity,
-    retry: false,
-  });
+  const payment = useQuery({ queryKey, queryFn: request, staleTime: Infinity, retry: false });
   const succeeded = paid || payment.data?.status === "succeeded" || payment.data?.status === "processing";
 
   return (
@@ -65,9 +101,9 @@ export function PaymentPanel({ bookingId, onConfirmed }: PaymentPanelProps) {
         ) : payment.isError ? (
           <PaymentProblem error={payment.error} onRetry={() => payment.refetch()} />
         ) : succeeded ? (
-          <AwaitConfirmation bookingId={bookingId} onConfirmed={onConfirmed} />
+          awaiting
         ) : (
-          <PayForm payment={payment.data} onPaid={() => setPaid(true)} />
+          <PayForm payment={payment.data} returnPath={returnPath} onPaid={() => setPaid(true)} />
         )}
       </Stack>
     </Paper>
@@ -97,7 +133,7 @@ function PaymentProblem({ error, onRetry }: { error: unknown; onRetry: () => voi
   return <ErrorState error={error} onRetry={onRetry} />;
 }
 
-function PayForm({ payment, onPaid }: { payment: Payment; onPaid: () => void }) {
+function PayForm({ payment, returnPath, onPaid }: { payment: Payment; returnPath: string; onPaid: () => void }) {
   const zone = browserZone();
   const now = useNow(1000);
   const left = payment.pay_before ? remaining(payment.pay_before, now) : "";
@@ -140,7 +176,7 @@ function PayForm({ payment, onPaid }: { payment: Payment; onPaid: () => void }) 
         </Alert>
       ) : (
         <Elements stripe={stripe.stripe} options={{ clientSecret: payment.client_secret }}>
-          <StripeForm bookingId={payment.booking_id} amount={amount} onPaid={onPaid} />
+          <StripeForm returnPath={returnPath} amount={amount} onPaid={onPaid} />
         </Elements>
       )}
     </Stack>
@@ -169,7 +205,7 @@ function useStripeJs(publishableKey: string | null): StripeLoad {
   return loaded.stripe ? { state: "ready", stripe: loaded.stripe, retry } : { state: "failed", retry };
 }
 
-function StripeForm({ bookingId, amount, onPaid }: { bookingId: string; amount: string; onPaid: () => void }) {
+function StripeForm({ returnPath, amount, onPaid }: { returnPath: string; amount: string; onPaid: () => void }) {
   const stripe = useStripe();
   const elements = useElements();
   const [busy, setBusy] = useState(false);
@@ -184,7 +220,7 @@ function StripeForm({ bookingId, amount, onPaid }: { bookingId: string; amount: 
       const result = await stripe.confirmPayment({
         elements,
         redirect: "if_required",
-        confirmParams: { return_url: `${window.location.origin}/bookings/${bookingId}` },
+        confirmParams: { return_url: `${window.location.origin}${returnPath}` },
       });
       if (result.error) setError(result.error.message ?? t.states.unexpected);
       else onPaid();
@@ -241,6 +277,31 @@ function AwaitConfirmation({ bookingId, onConfirmed }: { bookingId: string; onCo
   return (
     <Alert color="blue" role="status" icon={<Loader size="xs" aria-hidden />}>
       {t.account.payment.confirming}
+    </Alert>
+  );
+}
+
+/** Paid: the seat becomes the client's when Stripe's webhook reaches Confer. Ask every 2 s until it has. */
+function AwaitSeat({ sessionId, onConfirmed }: { sessionId: string; onConfirmed?: () => void }) {
+  const queryClient = useQueryClient();
+  const place = useQuery({
+    queryKey: ["my-place", sessionId],
+    queryFn: async () => unwrap(await api.GET("/api/v1/classes/sessions/{session_id}/enrolment", { params: { path: { session_id: sessionId } } })),
+    refetchInterval: (query) => (query.state.data?.status === "pending_payment" ? 2000 : false),
+  });
+  const enrolled = place.data?.status === "enrolled";
+  useEffect(() => {
+    if (!enrolled) return;
+    void queryClient.invalidateQueries({ queryKey: ["my-places"] });
+    onConfirmed?.();
+  }, [enrolled, onConfirmed, queryClient]);
+  return enrolled ? (
+    <Alert color="green" role="status">
+      {t.classes.paid}
+    </Alert>
+  ) : (
+    <Alert color="blue" role="status" icon={<Loader size="xs" aria-hidden />}>
+      {t.classes.confirmingPayment}
     </Alert>
   );
 }
