@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -44,8 +44,8 @@ async def media(janus_fleet: StartFleet, runtime: Runtime, settings: Settings) -
         yield plane
 
 
-def subject(starts_in: timedelta = timedelta(minutes=3), expected: int = 2) -> Subject:
-    starts = datetime.now(UTC) + starts_in
+def subject(runtime: Runtime, starts_in: timedelta = timedelta(minutes=3), expected: int = 2) -> Subject:
+    starts = runtime.clock.now() + starts_in
     return Subject(
         kind="booking",
         id=uuid4(),
@@ -97,7 +97,7 @@ async def test_rooms_spread_over_three_nodes_and_stay_where_they_were_placed(med
     runtime = media.runtime
     placed: dict[UUID, str] = {}
     for _ in range(6):
-        room = await rooms.room_for(runtime, subject())
+        room = await rooms.room_for(runtime, subject(runtime))
         _, node = await rooms.place(runtime, room["id"])
         placed[room["id"]] = node.id
     assert sorted(Counter(placed.values()).values()) == [2, 2, 2]
@@ -109,7 +109,7 @@ async def test_rooms_spread_over_three_nodes_and_stay_where_they_were_placed(med
 
 async def test_concurrent_placements_of_one_room_create_it_once(media: MediaPlane) -> None:
     runtime = media.runtime
-    room = await rooms.room_for(runtime, subject())
+    room = await rooms.room_for(runtime, subject(runtime))
     results = await asyncio.gather(*(rooms.place(runtime, room["id"]) for _ in range(8)))
     assert len({node.id for _, node in results}) == 1
     row = await Room.select(Room.placements).where(Room.id == room["id"]).first()
@@ -118,7 +118,7 @@ async def test_concurrent_placements_of_one_room_create_it_once(media: MediaPlan
 
 async def test_a_crashed_nodes_rooms_move_and_their_people_are_told(media: MediaPlane) -> None:
     runtime = media.runtime
-    made = [await rooms.room_for(runtime, subject()) for _ in range(3)]
+    made = [await rooms.room_for(runtime, subject(runtime)) for _ in range(3)]
     where = {room["id"]: (await rooms.place(runtime, room["id"]))[1].id for room in made}
     victim_room = made[0]
     victim = where[victim_room["id"]]
@@ -150,7 +150,7 @@ async def test_a_crashed_nodes_rooms_move_and_their_people_are_told(media: Media
 
 async def test_a_restarted_janus_gets_its_rooms_back(media: MediaPlane) -> None:
     runtime = media.runtime
-    room = await rooms.room_for(runtime, subject())
+    room = await rooms.room_for(runtime, subject(runtime))
     _, node = await rooms.place(runtime, room["id"])
     janus = media.node(node.id)
     await janus.stop()
@@ -166,13 +166,13 @@ async def test_a_restarted_janus_gets_its_rooms_back(media: MediaPlane) -> None:
 async def test_a_drained_node_takes_no_new_room_or_session_until_undrained(media: MediaPlane) -> None:
     runtime = media.runtime
     registry = media.video.registry
-    first = await rooms.room_for(runtime, subject())
+    first = await rooms.room_for(runtime, subject(runtime))
     _, busy = await rooms.place(runtime, first["id"])
     await registry.drain(busy.id)
     await media.wait_for(lambda: _draining(media, busy.id))
 
     for _ in range(4):
-        room = await rooms.room_for(runtime, subject())
+        room = await rooms.room_for(runtime, subject(runtime))
         assert (await rooms.place(runtime, room["id"]))[1].id != busy.id
     with pytest.raises(Exception, match=r"(?i)refus|not accepting|session"):
         async with JanusSession(base_url=busy.ws_url, token=peers.signed_for(runtime)) as session:
