@@ -8,6 +8,7 @@ export const classes = {
   enrolIn: (when: string) => `Enrol in the session of ${when}`,
   waitlistFor: (when: string) => `Join the waitlist of ${when}`,
   enrolled: "You have a seat. It is in your bookings, under Classes.",
+  held: "A seat is held for you: pay for it from your bookings, under Classes, before the time runs out.",
   waitlisted: (position: number | null) =>
     position ? `The session is full: you are number ${position} on the waitlist.` : "You are on the waitlist.",
   signInToEnrol: "Sign in to enrol",

@@ -22,7 +22,9 @@ export function ClassSessions({ offeringId, zone }: { offeringId: string; zone: 
     mutationFn: async (sessionId: string) =>
       unwrap(await api.POST("/api/v1/classes/sessions/{session_id}/enrol", { params: { path: { session_id: sessionId } } })),
     onSuccess: (place) => {
-      notifications.show({ color: "teal", message: place.status === "waitlisted" ? t.classes.waitlisted(place.position) : t.classes.enrolled });
+      const message =
+        place.status === "waitlisted" ? t.classes.waitlisted(place.position) : place.status === "pending_payment" ? t.classes.held : t.classes.enrolled;
+      notifications.show({ color: "teal", message });
       void queryClient.invalidateQueries({ queryKey: ["class-sessions", offeringId] });
       void queryClient.invalidateQueries({ queryKey: ["my-places"] });
     },
