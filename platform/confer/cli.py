@@ -249,7 +249,7 @@ def cmd_serve(_: argparse.Namespace) -> int:
     # One process needs no shared metrics files (and has imported prometheus_client already: too late to switch),
     # unless the operator's environment chose multiprocess mode before it started: then its files start empty too.
     shared = settings.workers > 1 or MULTIPROCESS_DIR in os.environ
-    metrics = contextlib.nullcontext()  # TEMP-REVERT
+    metrics = shared_by_workers() if shared else contextlib.nullcontext()
     with metrics:
         uvicorn.run(
             "confer.app:app_from_environment",
