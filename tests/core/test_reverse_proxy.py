@@ -5,6 +5,7 @@ the proxy is ignored, and the WebSocket upgrade goes through."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import shutil
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from litestar import Litestar
 
 from confer.app import create_app
 from confer.core import realtime
@@ -42,13 +44,17 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    map $http_forwarded $forwarded_chain {{
+        '' "for=\\"$remote_addr\\"";
+        default "$http_forwarded, for=\\"$remote_addr\\"";
+    }}
     server {{
         listen 127.0.0.1:{port};
         location / {{
             proxy_pass {upstream};
             proxy_http_version 1.1;
             proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header {forwarding};
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 60s;
@@ -58,31 +64,42 @@ http {{
 """
 
 
+X_FORWARDED_FOR = "X-Forwarded-For $proxy_add_x_forwarded_for"
+FORWARDED = "Forwarded $forwarded_chain"
+"""What nginx adds to a request it forwards: the address it saw, after what the client sent."""
+
+
+def app_behind_proxy(runtime: Runtime, test_environ: dict[str, str], **environ: str) -> Litestar:
+    """The app trusting ``127.0.0.1/32`` (where nginx connects from)."""
+    settings = load_settings({**test_environ, "CONFER_TRUSTED_PROXIES": "127.0.0.1/32", **environ})
+    return create_app(settings, runtime=runtime)
+
+
 @pytest.fixture
 async def behind_proxy(runtime: Runtime, test_environ: dict[str, str]) -> AsyncIterator[str]:
-    """The app with ``CONFER_TRUSTED_PROXIES=127.0.0.1/32`` (where nginx connects from), served on loopback."""
-    settings = load_settings(
-        {
-            **test_environ,
-            "CONFER_TRUSTED_PROXIES": "127.0.0.1/32",
-            "CONFER_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
-        }
-    )
-    async with serving(create_app(settings, runtime=runtime)) as base_url:
+    """The app, reading ``X-Forwarded-For``, served on loopback."""
+    app = app_behind_proxy(runtime, test_environ, CONFER_RATE_LIMIT_PER_MINUTE=str(RATE_LIMIT))
+    async with serving(app) as base_url:
         yield base_url
 
 
 @pytest.fixture
 def nginx(behind_proxy: str, tmp_path: Path) -> Iterator[str]:
     """nginx with its own configuration in front of ``behind_proxy``; yields its base URL."""
+    with running_nginx(behind_proxy, tmp_path, X_FORWARDED_FOR) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def running_nginx(upstream: str, directory: Path, forwarding: str) -> Iterator[str]:
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         pytest.fail("nginx not found: install Debian's nginx (apt-get install nginx; scripts/test does it)")
     port = _free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=tmp_path, port=port, upstream=behind_proxy))
+    conf = directory / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=directory, port=port, upstream=upstream, forwarding=forwarding))
     process = subprocess.Popen(
-        [binary, "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+        [binary, "-c", str(conf), "-p", str(directory), "-e", str(directory / "error.log")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -155,6 +172,23 @@ async def test_malformed_forwarding_headers_from_the_proxy_are_never_a_500(behin
             "/api/v1/auth/login", json={"email": "x@example.org", "password": "y"}, headers={"X-Forwarded-For": value}
         )
     assert_problem(answer, 401, "invalid-credentials")
+
+
+async def test_a_proxy_writing_rfc_7239_forwarded_names_the_client(
+    runtime: Runtime, test_environ: dict[str, str], tmp_path: Path
+) -> None:
+    app = app_behind_proxy(runtime, test_environ, CONFER_FORWARDED_HEADER="forwarded")
+    async with serving(app) as upstream:
+        with running_nginx(upstream, tmp_path, FORWARDED) as proxy:
+            async with client_at("127.0.0.5", proxy) as http:
+                await register(http, "rfc@example.org", verified=False)
+                forged = {"Forwarded": "for=127.0.0.9", "X-Forwarded-For": "127.0.0.8"}
+                signed = await http.post(
+                    "/api/v1/auth/login", json={"email": "rfc@example.org", "password": PASSWORD}, headers=forged
+                )
+                tokens = signed.json()
+                sessions = (await http.get("/api/v1/auth/sessions", headers=bearer(tokens))).json()
+    assert [s["ip"] for s in sessions] == ["127.0.0.5"]
 
 
 async def test_the_websocket_upgrades_through_the_proxy(nginx: str, runtime: Runtime) -> None:
