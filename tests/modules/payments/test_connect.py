@@ -34,6 +34,8 @@ class FakeStripe:
     account_ready: bool = False
     intent_status: str = "requires_payment_method"
     booking_id: str = ""
+    refund_failures: int = 0
+    """How many refund requests to answer with a server error before succeeding."""
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -76,6 +78,9 @@ class FakeStripe:
                     "metadata": {"booking_id": self.booking_id or form.get("metadata[booking_id]", "")},
                 }
             )
+        if path == "/v1/refunds" and self.refund_failures > 0:
+            self.refund_failures -= 1
+            return web.json_response({"error": {"type": "api_error", "message": "try later"}}, status=500)
         if path == "/v1/refunds":
             return web.json_response({"id": "re_connect", "object": "refund", "status": "succeeded", "amount": 5000})
         return web.json_response({"error": {"message": f"unexpected {path}"}}, status=404)
@@ -181,3 +186,29 @@ async def test_a_connected_professional_is_paid_minus_the_commission_and_refunds
     assert [(r["kind"], r["paid_for"], r["gross"], r["fee"], r["refunded"], r["net"]) for r in rows] == [
         ("booking", booking["id"], "50.00", "5.00", "50.00", "0.00")
     ]
+
+
+async def test_a_refund_stripe_failed_to_make_is_sent_again_until_it_is_made_once(
+    client: httpx.AsyncClient, fake_stripe: FakeStripe
+) -> None:
+    practice = await open_practice(client, price_minor=5000, currency="EUR")
+    patient = bearer(await signed_in(client, "patient@example.org"))
+    booking = await book(client, patient, practice, (await free_slots(client, practice))[0])
+    fake_stripe.booking_id = booking["id"]
+    assert (await client.post(f"/api/v1/bookings/{booking['id']}/payment", headers=patient)).status_code == 200
+    fake_stripe.intent_status = "succeeded"
+    body, signature = signed(intent_event("evt_paid_then_refunded", "payment_intent.succeeded", "pi_connect"))
+    assert (await client.post(WEBHOOK, content=body, headers={"Stripe-Signature": signature})).status_code == 200
+    await wait_status(booking["id"], "confirmed")
+
+    fake_stripe.refund_failures = 5  # more than the Stripe client's own retries: the delivery itself fails
+    pro = bearer(practice.tokens)
+    assert (await client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=pro, json={})).status_code == 200
+    async with asyncio.timeout(30):  # the delivery is retried (with backoff) and sends the same refund again
+        while not await Payment.exists().where(Payment.refunded_minor == 5000):  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    refunds = fake_stripe.sent("/v1/refunds")
+    assert len(refunds) > 5
+    assert {(r["amount"], r["payment_intent"]) for r in refunds} == {("5000", "pi_connect")}
+    keys = {h.get("Idempotency-Key") for _, p, _, h in fake_stripe.requests if p == "/v1/refunds"}
+    assert keys == {f"confer-refund-{booking['id']}"}  # one refund at Stripe, however often it was asked for

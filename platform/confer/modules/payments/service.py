@@ -355,17 +355,22 @@ async def _refund_all(runtime: Runtime, subject_id: UUID, *, why: str) -> None:
 
 
 async def _refund(runtime: Runtime, payment: dict[str, Any], amount: int) -> None:
+    """One refund per payment: the first claim fixes its amount, and until Stripe's answer is recorded any retry
+    sends that same refund again (Stripe's idempotency key makes it one), so a failure after the claim cannot lose
+    it. This runs after the delivery's commit, where the claim is not undone by a failure."""
     subject_id = payment["paid_for"]
-    claimed = await Refund.raw(
+    await Refund.raw(
         "INSERT INTO payment_refund (id, paid_for, amount_minor, status, created_at) "
-        "VALUES ({}, {}, {}, 'pending', {}) ON CONFLICT (paid_for) DO NOTHING RETURNING id",
+        "VALUES ({}, {}, {}, 'pending', {}) ON CONFLICT (paid_for) DO NOTHING",
         uuid4(),
         subject_id,
         amount,
         runtime.clock.now(),
     )
-    if not claimed:
+    claim = await Refund.select(Refund.amount_minor, Refund.stripe_refund).where(Refund.paid_for == subject_id).first()
+    if claim is None or claim["stripe_refund"] is not None:
         return
+    amount = claim["amount_minor"]
     params: dict[str, Any] = {
         "payment_intent": payment["intent"],
         "amount": amount,
@@ -377,7 +382,13 @@ async def _refund(runtime: Runtime, payment: dict[str, Any], amount: int) -> Non
         params=params,  # type: ignore[arg-type]
         options={"idempotency_key": f"confer-refund-{subject_id}"},
     )
-    await Refund.update({Refund.stripe_refund: refund.id, Refund.status: refund.status or "pending"}).where(
-        Refund.paid_for == subject_id
-    )
-    await Payment.update({Payment.refunded_minor: Payment.refunded_minor + amount}).where(Payment.id == payment["id"])
+    async with runtime.engine.transaction():
+        recorded = (
+            await Refund.update({Refund.stripe_refund: refund.id, Refund.status: refund.status or "pending"})
+            .where((Refund.paid_for == subject_id) & Refund.stripe_refund.is_null())
+            .returning(Refund.id)
+        )
+        if recorded:
+            await Payment.update({Payment.refunded_minor: Payment.refunded_minor + amount}).where(
+                Payment.id == payment["id"]
+            )
