@@ -16,9 +16,9 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from confer.core.api_docs import ApiDocsPage
 from confer.core.client_address import TrustedProxies, client_address_middleware
 from confer.core.dependencies import DEPENDENCIES
 from confer.core.errors import EXCEPTION_HANDLERS
@@ -97,7 +97,7 @@ def _openapi() -> OpenAPIConfig:
         version="1",
         description="Consultations and classes by video. Errors are RFC 9457 application/problem+json.",
         path="/api/docs",
-        render_plugins=[ScalarRenderPlugin()],
+        render_plugins=[ApiDocsPage()],
         components=Components(
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
         ),

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import Page, async_playwright
 
 from confer.app import create_app
 from confer.core.runtime import Runtime
@@ -155,6 +155,13 @@ FORBIDDEN = """const evil = document.createElement("script");
   document.head.appendChild(evil);"""
 
 
+def policy_refusals(page: Page) -> list[str]:
+    """What the page's console reports its Content-Security-Policy refused, filled as the page runs."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.extend([message.text] if "Security Policy" in message.text else []))
+    return refused
+
+
 @pytest.mark.parametrize("forbidden", [False, True], ids=["what-the-app-does", "a-foreign-script"])
 async def test_chromium_lets_the_web_client_do_what_it_does_and_nothing_else(server: str, forbidden: bool) -> None:
     if not Path(CHROMIUM).exists():
@@ -163,12 +170,9 @@ async def test_chromium_lets_the_web_client_do_what_it_does_and_nothing_else(ser
         browser = await playwright.chromium.launch(executable_path=CHROMIUM)
         try:
             page = await browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
             # What the page does while it loads, before the listener below exists, is reported on the console.
-            page.on(
-                "console", lambda message: errors.append(message.text) if "Security Policy" in message.text else None
-            )
+            errors = policy_refusals(page)
+            page.on("pageerror", lambda error: errors.append(str(error)))
             await page.goto(f"{server}/professionals")
             await page.wait_for_function("document.getElementById('root').innerText.trim().length > 0")
             violations = await page.evaluate(WHAT_THE_APP_DOES % (FORBIDDEN if forbidden else ""))
@@ -179,3 +183,24 @@ async def test_chromium_lets_the_web_client_do_what_it_does_and_nothing_else(ser
         assert violations == ["https://evil.example.org/x.js script-src-elem"]
     else:
         assert (violations, errors) == ([], [])
+
+
+async def test_chromium_runs_the_api_docs_page_under_its_policy(server: str) -> None:
+    """The CDN is not reachable from here: its answers are stubs (the policy is checked before any request leaves).
+    The page's script must run, and nothing on the page may be refused."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's Chromium (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = await browser.new_page()
+            refused = policy_refusals(page)
+            stub = "document.body.dataset.reference = document.getElementById('api-reference').dataset.url;"
+            await page.route("https://cdn.jsdelivr.net/npm/**", lambda route: route.fulfill(body=stub))
+            await page.route("https://cdn.jsdelivr.net/gh/**", lambda route: route.fulfill(body=b""))
+            await page.goto(f"{server}/api/docs")
+            reference = await page.wait_for_function("document.body.dataset.reference")
+            assert await reference.json_value() == "/api/docs/openapi.json"
+        finally:
+            await browser.close()
+    assert refused == []
