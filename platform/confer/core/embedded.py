@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ def require_embedded(*import_names: str) -> None:
 
 def start_postgres(data_dir: Path, services: EmbeddedServices) -> str:
     require_embedded("pgserver")
+    # It keeps a lock file in the user's runtime folder, which a container or CI has none of: /tmp is used instead.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver  # imported here: only `confer dev` needs it
 
     # Its INFO lines include one from an exit-time thread, after logging may already be shut down.
