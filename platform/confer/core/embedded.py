@@ -11,6 +11,7 @@ nothing (counters and queues start afresh: the outbox in PostgreSQL is what hold
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import shutil
@@ -63,18 +64,18 @@ class _PostgresHandle(Protocol):
 
 @dataclass
 class EmbeddedServices:
-    """What was started here, stopped in reverse order by ``stop``; keep it alive as long as they are needed."""
+    """What was started here, stopped in reverse order by ``stop``, each one even if stopping another failed; keep it
+    alive as long as they are needed."""
 
     database_url: str | None = None
     redis_url: str | None = None
-    _stops: list[Callable[[], None]] = field(default_factory=list)
+    _stops: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def on_stop(self, stop: Callable[[], None]) -> None:
-        self._stops.append(stop)
+        self._stops.callback(stop)
 
     def stop(self) -> None:
-        while self._stops:
-            self._stops.pop()()
+        self._stops.close()
 
 
 def require_embedded(*import_names: str) -> None:
