@@ -82,7 +82,7 @@ function EmailStatus({ account }: { account: Account }) {
   });
   if (account.email_verified) {
     return (
-      <Text size="sm" c="green.8" role="status">
+      <Text size="sm" c="teal.9" role="status">
         {t.account.profile.verified}
       </Text>
     );
