@@ -87,6 +87,20 @@ async def test_guesses_from_many_addresses_lock_the_account_for_a_while(server: 
     assert 0 < int(locked.headers["retry-after"]) <= settings.login_lockout_seconds
 
 
+async def test_right_passwords_in_flight_at_once_never_lock_their_account(server: str, runtime: Runtime) -> None:
+    """More sign-ins in flight than the account's failure threshold (a script, a load test, many devices at once):
+    only failures count towards the account's lock, so every one succeeds and so does the next."""
+    async with client_at("127.0.5.1", server) as anyone:
+        await register(anyone, "busy@example.org", verified=False)
+    devices = [client_at(f"127.0.6.{i + 1}", server) for i in range(runtime.settings.login_failures_per_account + 5)]
+    try:
+        answers = await asyncio.gather(*(guess(device, "busy@example.org", PASSWORD) for device in devices))
+        assert [a.status_code for a in answers] == [200] * len(devices)
+        assert (await guess(devices[0], "busy@example.org", PASSWORD)).status_code == 200
+    finally:
+        await asyncio.gather(*(device.aclose() for device in devices))
+
+
 async def test_the_account_lock_doubles_with_each_failure_past_the_threshold(runtime: Runtime) -> None:
     """Straight on the throttle with one-second locks, so the growth is seen without waiting minutes."""
     quick = msgspec.structs.replace(
@@ -170,6 +184,7 @@ async def _attempt_when_unlocked(throttle: LoginThrottle, redis: Redis, lock: st
         while True:
             try:
                 await throttle.sign_in_attempt(email, ip)
+                await throttle.sign_in_failed(email)
                 return
             except TooManyRequests:
                 await asyncio.sleep(max(await redis.pttl(lock), 10) / 1000)

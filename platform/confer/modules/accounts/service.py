@@ -176,6 +176,7 @@ async def login(runtime: Runtime, data: LoginIn, client: ClientInfo) -> TokenPai
     await throttle.sign_in_attempt(email, client.ip)
     row = await Account.select(Account.id, Account.password_hash, Account.role).where(Account.email == email).first()
     if not await passwords(runtime).verify(row["password_hash"] if row else None, data.password):
+        await throttle.sign_in_failed(email)
         raise InvalidCredentials()
     assert row is not None  # verify() is False without a stored hash
     await throttle.signed_in(email, client.ip)

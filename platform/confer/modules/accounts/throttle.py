@@ -12,7 +12,9 @@ a known and an unknown address are the same) and the client's address:
 - per client address, as a fixed window: one address guessing many accounts;
 - per account from anywhere: a higher threshold past which the account locks for a time that doubles with every
   further failure (capped), against guesses spread over many addresses. It is slow to reach on purpose: an attacker
-  at one address cannot lock out a user who signs in from another.
+  at one address cannot lock out a user who signs in from another. It counts failures, after the check, so that a
+  burst of right passwords in flight (a script, a load test) never locks its own account; the per-address counts
+  above are what hold parallel guesses back.
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ from redis.asyncio import Redis
 from confer.core.errors import TooManyRequests
 from confer.core.runtime import Runtime
 
-# KEYS[1] lock, KEYS[2] backoff counter, KEYS[3..] fixed-window counters.
-# ARGV[1] window ms, ARGV[2] backoff threshold (0: no backoff), ARGV[3] first lock ms, ARGV[4] longest lock ms,
-# ARGV[5..] the limit of each fixed-window counter. Returns 0 (counted: go on) or the ms to wait (refused, not counted).
+# KEYS[1] lock, KEYS[2..] fixed-window counters. ARGV[1] window ms, ARGV[2..] the limit of each counter.
+# Returns 0 (counted: go on) or the ms to wait (refused, not counted).
 _ATTEMPT = """
 local function ttl(key)
   local left = redis.call('PTTL', key)
@@ -36,21 +37,25 @@ local function ttl(key)
   return left
 end
 local wait = math.max(redis.call('PTTL', KEYS[1]), 0)
-for i = 3, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i + 2]) then wait = math.max(wait, ttl(KEYS[i])) end
+for i = 2, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i]) then wait = math.max(wait, ttl(KEYS[i])) end
 end
 if wait > 0 then return wait end
-for i = 3, #KEYS do
+for i = 2, #KEYS do
   if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
 end
+return 0
+"""
+
+# KEYS[1] lock, KEYS[2] the account's failure count. ARGV[1] window ms, ARGV[2] threshold, ARGV[3] first lock ms,
+# ARGV[4] longest lock ms. From the threshold on, each failure locks the account for twice as long as the one before.
+_FAILURE = """
+local failures = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
 local threshold = tonumber(ARGV[2])
-if threshold > 0 then
-  local failures = redis.call('INCR', KEYS[2])
-  redis.call('PEXPIRE', KEYS[2], ARGV[1])
-  if failures >= threshold then
-    local lock = math.min(tonumber(ARGV[3]) * 2 ^ math.min(failures - threshold, 30), tonumber(ARGV[4]))
-    redis.call('SET', KEYS[1], '1', 'PX', math.floor(lock))
-  end
+if failures >= threshold then
+  local lock = math.min(tonumber(ARGV[3]) * 2 ^ math.min(failures - threshold, 30), tonumber(ARGV[4]))
+  redis.call('SET', KEYS[1], '1', 'PX', math.floor(lock))
 end
 return 0
 """
@@ -71,6 +76,7 @@ class LoginThrottle:
         self._settings = runtime.settings
         redis: Redis = runtime.redis
         self._attempt = redis.register_script(_ATTEMPT)
+        self._failure = redis.register_script(_FAILURE)
         self._refund = redis.register_script(_REFUND)
 
     async def sign_in_attempt(self, email: str, ip: str) -> None:
@@ -79,14 +85,26 @@ class LoginThrottle:
         account = _digest(email)
         await self._count(
             lock=self._runtime.key("login-lock", account),
-            backoff=self._runtime.key("login-failures", "account", account),
-            backoff_threshold=settings.login_failures_per_account,
             counters={
                 self._runtime.key("login-failures", "account-address", account, ip): (
                     settings.login_failures_per_account_and_address
                 ),
                 self._runtime.key("login-failures", "address", ip): settings.login_failures_per_ip,
             },
+        )
+
+    async def sign_in_failed(self, email: str) -> None:
+        """The password was wrong: one more failure towards the account's lock, wherever it came from."""
+        account = _digest(email)
+        settings = self._settings
+        await self._failure(
+            keys=[self._runtime.key("login-lock", account), self._runtime.key("login-failures", "account", account)],
+            args=[
+                settings.login_failure_window_seconds * 1000,
+                settings.login_failures_per_account,
+                settings.login_lockout_seconds * 1000,
+                settings.login_lockout_max_seconds * 1000,
+            ],
         )
 
     async def signed_in(self, email: str, ip: str) -> None:
@@ -104,27 +122,14 @@ class LoginThrottle:
     async def password_change_attempt(self, account_id: UUID) -> None:
         """Count one try at an account's current password (its own counter: one user's typos block no one else)."""
         key = self._runtime.key("password-change-failures", account_id)
-        await self._count(
-            lock=key + ":lock",
-            backoff=key + ":backoff",
-            backoff_threshold=0,
-            counters={key: self._settings.login_failures_per_account_and_address},
-        )
+        await self._count(lock=key + ":lock", counters={key: self._settings.login_failures_per_account_and_address})
 
     async def current_password_confirmed(self, account_id: UUID) -> None:
         await self._runtime.redis.delete(self._runtime.key("password-change-failures", account_id))
 
-    async def _count(self, *, lock: str, backoff: str, backoff_threshold: int, counters: dict[str, int]) -> None:
-        settings = self._settings
+    async def _count(self, *, lock: str, counters: dict[str, int]) -> None:
         wait_ms: int = await self._attempt(
-            keys=[lock, backoff, *counters],
-            args=[
-                settings.login_failure_window_seconds * 1000,
-                backoff_threshold,
-                settings.login_lockout_seconds * 1000,
-                settings.login_lockout_max_seconds * 1000,
-                *counters.values(),
-            ],
+            keys=[lock, *counters], args=[self._settings.login_failure_window_seconds * 1000, *counters.values()]
         )
         if wait_ms:
             raise TooManyRequests(math.ceil(wait_ms / 1000), "too many failed attempts; try again later")
