@@ -66,9 +66,13 @@ WHERE professional = $1 AND client <> professional AND status IN ('held', 'pendi
 """
 
 OPEN_WITH_PROFESSIONAL_SQL = """
-SELECT count(*) FROM booking
-WHERE professional = $1 AND client = $2 AND status IN ('held', 'pending_payment', 'confirmed') AND ends_at > $3
+SELECT count(*) FROM (
+  SELECT 1 FROM booking
+  WHERE client = $2 AND professional = $1 AND status IN ('held', 'pending_payment', 'confirmed') AND ends_at > $3
+  LIMIT $4
+) AS open_booking
 """
+"""Counts up to the cap only (``$4``), on the partial index ``booking_open_by_client``: a constant cost per booking."""
 
 _OFFERING_FIELDS = OfferingOut.__struct_fields__
 

@@ -313,7 +313,7 @@ async def _claim_client_place(runtime: Runtime, connection: Any, professional: U
     """The cap on one client's open bookings with one professional, counted under a lock on that pair."""
     cap = runtime.section("booking", BookingSettings).max_open_per_client
     await connection.execute(LOCK_SQL, f"booking-client:{professional}:{client}")
-    if await connection.fetchval(OPEN_WITH_PROFESSIONAL_SQL, professional, client, runtime.clock.now()) >= cap:
+    if await connection.fetchval(OPEN_WITH_PROFESSIONAL_SQL, professional, client, runtime.clock.now(), cap) >= cap:
         raise TooManyOpenBookings(f"at most {cap} open bookings with one professional; cancel or attend one first")
 
 
