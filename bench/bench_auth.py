@@ -172,6 +172,10 @@ def confer_environment(database: str, namespace: str, data_dir: Path) -> dict[st
         "CONFER_REDIS_URL": REDIS_URL,
         "CONFER_REDIS_NAMESPACE": namespace,
         "CONFER_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
+        # one client signs one account in from one address, many at once: the guess counters (counted before the
+        # password check) stay on and are measured, but they must not refuse right passwords in flight
+        "CONFER_LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS": str(RATE_LIMIT_PER_MINUTE),
+        "CONFER_LOGIN_FAILURES_PER_IP": str(RATE_LIMIT_PER_MINUTE),
         "CONFER_LOG_LEVEL": "WARNING",
         "CONFER_DATA_DIR": str(data_dir),
     }
