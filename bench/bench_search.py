@@ -296,10 +296,9 @@ async def plans(database_url: str, now: datetime) -> dict[str, str]:
 
 
 async def measure(database_url: str, now: datetime, calls: int) -> dict[str, dict[str, float]]:
-    from confer.modules.professionals.search import SearchCriteria, find
-
     from confer.core import db
     from confer.core.modules import resolve_modules
+    from confer.modules.search.service import SearchCriteria, find
 
     engine = db.create_engine(database_url)
     db.configure_piccolo(engine, resolve_modules(None))
@@ -407,10 +406,9 @@ class BenchRuntime:
 
 
 async def measure_refresh(database_url: str, count: int) -> dict[str, float]:
-    from confer.modules.professionals.search import REFRESH_BATCH, refresh_stale
-
     from confer.core import db
     from confer.core.modules import resolve_modules
+    from confer.modules.search.service import REFRESH_BATCH, refresh_stale
 
     engine = db.create_engine(database_url)
     db.configure_piccolo(engine, resolve_modules(None))
@@ -486,7 +484,7 @@ async def main() -> None:
     report = {
         "professionals": args.professionals,
         "calls_per_shape": args.calls,
-        "measured": "in-process confer.modules.professionals.search.find (Piccolo raw query + cards), no HTTP",
+        "measured": "in-process confer.modules.search.service.find (Piccolo raw query + cards), no HTTP",
         "baseline": "same calls after DROP INDEX of the search indexes (sequential scans)",
         "indexed": indexed,
         "without_indexes": baseline,
