@@ -7,6 +7,7 @@ so the app, the worker, the migrations and Piccolo's own CLI all use one configu
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -14,12 +15,15 @@ from collections.abc import Sequence
 from importlib import import_module
 
 import asyncpg
+import structlog
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 
 from confer.core.modules import Module
+
+log = structlog.get_logger("confer.db")
 
 EXCLUSION_VIOLATION = "23P01"
 UNIQUE_VIOLATION = "23505"
@@ -52,8 +56,22 @@ async def open_pool(engine: PostgresEngine, *, min_size: int = 2, max_size: int 
     await engine.start_connection_pool(min_size=min(min_size, max_size), max_size=max_size)
 
 
-async def close_pool(engine: PostgresEngine) -> None:
-    await engine.close_connection_pool()
+POOL_CLOSE_SECONDS = 10.0
+
+
+async def close_pool(engine: PostgresEngine, *, grace_seconds: float = POOL_CLOSE_SECONDS) -> None:
+    """Close the pool gracefully, but never wait past ``grace_seconds`` for connections still out: a task cancelled
+    while it held one (a job cut off at shutdown) may never give it back, and a stop must end. Past that the pool's
+    connections are closed at once."""
+    pool = engine.pool
+    if pool is None:
+        return
+    try:
+        await asyncio.wait_for(asyncio.shield(pool.close()), grace_seconds)
+    except TimeoutError:
+        log.warning("database pool did not close in time; closing its connections at once", seconds=grace_seconds)
+        pool.terminate()
+    engine.pool = None
 
 
 async def migrate(registry: AppRegistry) -> list[str]:
