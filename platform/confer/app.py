@@ -17,6 +17,7 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp
 
 from confer.core.api_docs import ApiDocsPage
 from confer.core.client_address import TrustedProxies, client_address_middleware
@@ -30,7 +31,7 @@ from confer.core.observability import configure_logging, observability_middlewar
 from confer.core.rate_limit import rate_limit_middleware
 from confer.core.realtime import channels_plugin, realtime_socket
 from confer.core.runtime import Runtime
-from confer.core.security_headers import security_headers_hook
+from confer.core.security_headers import SecurityHeaders
 from confer.settings import Settings, load_settings
 from confer.web import web_client_handlers
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
                 await worker
             await runtime.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[healthz, readyz, MetricsController, realtime_socket, *web_client_handlers(web_dist(settings))],
         plugins=[channels_plugin(runtime), *(ModulePlugin(module) for module in runtime.modules)],
         dependencies=DEPENDENCIES,
@@ -76,19 +77,25 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, run_worker
                 trusted=TrustedProxies(settings.trusted_proxies),
                 header=settings.forwarded_header,
             ),
-            observability_middleware,
-            input_guard_middleware,
             DefineMiddleware(rate_limit_middleware, limit=settings.rate_limit_per_minute, counter=runtime.rate_counter),
         ],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_request_bytes,
         request_class=CheckedRequest,
-        before_send=[security_headers_hook(settings)],
         openapi_config=_openapi(),
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
         debug=False,
     )
+    app.asgi_handler = _edge(app.asgi_handler, settings)
+    return app
+
+
+def _edge(handler: ASGIApp, settings: Settings) -> ASGIApp:
+    """The layers every request passes, routed or not (Litestar's own middleware runs only for a matched route): a
+    request id, the access log, metrics and the security headers outside; refusing a NUL in the path or query
+    before any routing inside."""
+    return observability_middleware(input_guard_middleware(handler), headers_for=SecurityHeaders(settings).for_path)
 
 
 def _openapi() -> OpenAPIConfig:

@@ -46,6 +46,10 @@ async def test_every_response_carries_a_request_id_and_a_sane_one_is_echoed(clie
     assert echoed.headers["x-request-id"] == "trace-123"
     hostile = await client.get("/healthz", headers={"X-Request-ID": "<script>" + "a" * 100})
     assert hostile.headers["x-request-id"] != "<script>" + "a" * 100
+    # answers the router gives itself, for no route or no such method, carry theirs too
+    for unrouted in (await client.get("/api/v1/nothing-here"), await client.delete("/healthz")):
+        assert unrouted.status_code in (404, 405)
+        assert len(unrouted.headers["x-request-id"]) == 32
 
 
 async def test_liveness_readiness_and_metrics(client: httpx.AsyncClient) -> None:

@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,6 +33,8 @@ SECRET_PATH_PARAMETERS = frozenset({"token"})
 REDACTED = "<redacted>"
 
 access_log = structlog.get_logger("confer.access")
+
+Headers = list[tuple[bytes, bytes]]
 
 
 def loggable_path(scope: Scope) -> str:
@@ -72,11 +75,11 @@ def _add_request_id(_: Any, __: str, event: structlog.typing.EventDict) -> struc
     return event
 
 
-def observability_middleware(app: ASGIApp) -> ASGIApp:
-    """Give every request an id (the caller's ``X-Request-ID`` if sane), bind it to logs, echo it, log the access
-    and record its metrics.
+def observability_middleware(app: ASGIApp, *, headers_for: Callable[[str], Headers] = lambda path: []) -> ASGIApp:
+    """Give every request an id (the caller's ``X-Request-ID`` if sane), bind it to logs, echo it, add the headers
+    ``headers_for`` gives the path (security headers), log the access and record its metrics.
 
-    It runs on every request, so it is one layer, uses one context variable and appends its header rather than
+    It runs on every request, so it is one layer, uses one context variable and appends its headers rather than
     rewriting the list.
     """
     record = request_recorder()
@@ -95,12 +98,13 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
         encoded = request_id.encode("latin-1")
         started = time.perf_counter()
         status = 500
+        extra = headers_for(scope["path"])
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded)]
+                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded), *extra]
             await send(message)
 
         token = REQUEST_ID.set(request_id)

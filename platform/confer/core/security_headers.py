@@ -15,11 +15,9 @@ Three policies, chosen by path:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from litestar.types import Message, Scope
-
+from confer.core.observability import Headers
 from confer.settings import Settings
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -29,8 +27,6 @@ SCALAR_FONTS = "https://fonts.scalar.com"
 STRIPE_SCRIPTS = "https://js.stripe.com https://*.js.stripe.com"
 API_PREFIXES = ("/api/", "/internal/", "/metrics", "/healthz", "/readyz")
 HSTS_SECONDS = 365 * 24 * 3600
-
-Headers = list[tuple[bytes, bytes]]
 
 
 def web_client_policy(public_url: str) -> str:
@@ -78,7 +74,9 @@ def _is_https(url: str) -> bool:
 
 
 class SecurityHeaders:
-    """The header lists, built once; :meth:`for_path` picks one per request."""
+    """The header lists, built once; :meth:`for_path` picks one per request (the app's outermost layer,
+    :func:`confer.core.observability.observability_middleware`, adds them to every answer: the router's own 404 and
+    405 too)."""
 
     def __init__(self, settings: Settings) -> None:
         common: Headers = [
@@ -98,15 +96,3 @@ class SecurityHeaders:
         if path.startswith(API_PREFIXES):
             return self.api
         return self.web_client
-
-
-def security_headers_hook(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:
-    """A ``before_send`` hook: it sees every answer, including the router's own 404 and 405, which no
-    middleware does."""
-    headers = SecurityHeaders(settings)
-
-    async def add_headers(message: Message, scope: Scope) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", ()), *headers.for_path(scope["path"])]
-
-    return add_headers
