@@ -14,7 +14,7 @@ from confer.core.auth import TokenKeys, generate_pem
 from confer.core.media.agent import AgentSettings, FleetStore
 from confer.core.media.janus_config import JanusNodeConfig, load_node_config
 from confer.core.modules import resolve_modules
-from confer.modules.notifications.push.settings import senders
+from confer.modules.notifications.push.senders import senders
 from confer.modules.notifications.settings import NotificationsSettings
 from confer.modules.payments.settings import PaymentsSettings
 from confer.modules.video.settings import VideoSettings

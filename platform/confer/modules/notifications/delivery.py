@@ -28,7 +28,7 @@ from confer.modules.accounts import service as accounts
 from confer.modules.booking import ics
 from confer.modules.notifications.notices import INVITATION_KINDS, Notice
 from confer.modules.notifications.push import PushMessage, PushOutcome, PushRejected, PushSender
-from confer.modules.notifications.push.settings import senders
+from confer.modules.notifications.push.senders import senders
 from confer.modules.notifications.settings import NotificationsSettings
 from confer.modules.notifications.tables import Delivery, Device, Notification, Preference, WebPushSubscription
 

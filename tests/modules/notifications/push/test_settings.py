@@ -8,7 +8,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from confer.core.clock import OffsetClock
 from confer.modules.notifications.push.apns import ApnsSender
 from confer.modules.notifications.push.fcm import FcmSender
-from confer.modules.notifications.push.settings import PREFIX, PushSettings, senders
+from confer.modules.notifications.push.senders import senders
+from confer.modules.notifications.push.settings import PREFIX, PushSettings
 from confer.modules.notifications.push.webpush import WebPushSender
 from confer.settings import SettingsError, load_section
 from tests.modules.notifications.push.conftest import apns_settings, vapid_settings

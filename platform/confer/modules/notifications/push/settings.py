@@ -12,7 +12,6 @@ from typing import Annotated
 
 import msgspec
 
-from confer.modules.notifications.push import PushSender
 from confer.settings import SettingsError
 
 PREFIX = "CONFER_NOTIFICATIONS_"
@@ -88,41 +87,12 @@ def _all_set(settings: PushSettings, names: tuple[str, ...]) -> bool:
     return all(getattr(settings, name) for name in names)
 
 
-def senders(settings: PushSettings) -> dict[str, PushSender]:
-    """The configured channels, keyed ``apns``, ``fcm``, ``webpush``; SettingsError lists every problem found."""
-    from confer.modules.notifications.push.apns import ApnsSender
-    from confer.modules.notifications.push.fcm import FcmSender
-    from confer.modules.notifications.push.webpush import WebPushSender
-
-    problems = [
-        *_partly_set(settings, APNS_REQUIRED),
-        *_partly_set(settings, FCM_REQUIRED),
-        *_partly_set(settings, WEBPUSH_REQUIRED),
-    ]
-    configured: dict[str, PushSender] = {}
-    channels: list[tuple[str, bool, type[ApnsSender] | type[FcmSender] | type[WebPushSender]]] = [
-        ("apns", settings.apns_enabled, ApnsSender),
-        ("fcm", settings.fcm_enabled, FcmSender),
-        ("webpush", settings.webpush_enabled, WebPushSender),
-    ]
-    for name, enabled, sender in channels:
-        if not enabled:
-            continue
-        try:
-            configured[name] = sender(settings)
-        except SettingsError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise SettingsError(problems)
-    return configured
-
-
 def missing(settings: PushSettings, names: tuple[str, ...]) -> SettingsError:
     """The error for a channel built without its required settings."""
     return SettingsError([f"{PREFIX}{name.upper()}: required" for name in names if not getattr(settings, name)])
 
 
-def _partly_set(settings: PushSettings, names: tuple[str, ...]) -> list[str]:
+def partly_set(settings: PushSettings, names: tuple[str, ...]) -> list[str]:
     absent = [name for name in names if not getattr(settings, name)]
     if not absent or len(absent) == len(names):
         return []
