@@ -214,10 +214,23 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     clock.reset()
     tables = [t._meta.tablename for app in runtime.registry.app_configs.values() for t in app.table_classes]
-    await runtime.engine.run_ddl(f"TRUNCATE {', '.join(tables)} CASCADE")
+    await _truncate(runtime, tables)
     await _delete_namespace(runtime.redis, runtime.settings.redis_namespace)
     runtime.rate_counter.clear()
     mailbox.clear()
+
+
+async def _truncate(runtime: Runtime, tables: list[str]) -> None:
+    """Empty every table. The in-process worker may still be finishing a job of the test that ended, and a TRUNCATE
+    waiting on its row locks can be chosen as a deadlock's victim: then it is simply tried again."""
+    for attempt in range(5):
+        try:
+            await runtime.engine.run_ddl(f"TRUNCATE {', '.join(tables)} CASCADE")
+            return
+        except asyncpg.DeadlockDetectedError:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.1)
 
 
 async def _delete_namespace(client: redis.asyncio.Redis, namespace: str) -> None:
